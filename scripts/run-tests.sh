@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The test command behind `make test`. Exit code 5 from pytest (no test ran) is a failure here.
+set -u
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+status=0
+
+run() {
+  echo "+ $*"
+  "$@"
+  rc=$?
+  if [ $rc -eq 5 ]; then echo "run-tests: '$*' executed no test; that is a broken run." >&2; rc=1; fi
+  [ $rc -ne 0 ] && status=1
+  return 0
+}
+
+run pytest -q
+run pytest -q legacy/tests --db postgres
+if [ -f extracted/wsgi.py ]; then
+  run pytest -q legacy/tests --app extracted.wsgi:app
+  run pytest -q legacy/tests --app extracted.wsgi:app --db postgres
+fi
+run ruff check src tests benchmarks
+run lint-imports --config .importlinter
+exit $status
