@@ -14,7 +14,7 @@ STOPWORDS = {
     "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines", "einem", "einen",
     "und", "oder", "aber", "ist", "sind", "war", "ich", "du", "er", "sie", "es", "wir", "ihr",
     "the", "a", "an", "and", "or", "but", "is", "are", "was", "i", "you", "he", "she", "it", "we",
-    "they", "of", "to", "in", "on", "at", "zu", "im", "in", "am", "an", "auf", "mit", "von",
+    "they", "of", "to", "in", "on", "at", "zu", "im", "am", "auf", "mit", "von",
 }
 
 NOISE_SELECTORS = [

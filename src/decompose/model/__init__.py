@@ -5,6 +5,8 @@ only the I/O layer touches the file system. Adding a field is fine (give it a de
 renaming one is a breaking change for every command.
 """
 
+from decompose.model.domains import DomainAssignment, DomainPlan, PartitionQuality
+from decompose.model.findings import Finding, Severity
 from decompose.model.inventory import (
     Edge,
     FunctionInfo,
@@ -17,10 +19,11 @@ from decompose.model.inventory import (
     Route,
     Unhandled,
 )
-from decompose.model.findings import Finding, Severity
-from decompose.model.domains import DomainAssignment, DomainPlan, PartitionQuality
+from decompose.model.result import SCHEMA_VERSION, AnalysisResult
 
 __all__ = [
+    "SCHEMA_VERSION",
+    "AnalysisResult",
     "DomainAssignment",
     "DomainPlan",
     "Edge",

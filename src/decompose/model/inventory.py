@@ -48,6 +48,12 @@ class Route:
     defaults: tuple[tuple[str, str], ...] = ()
     strict_slashes: bool | None = None
     domain: str | None = None
+    # What the handler reaches, transitively through the project's helpers (filled by analyze).
+    helpers: tuple[str, ...] = ()  # qualified names of project functions reachable from it
+    reads_models: tuple[str, ...] = ()
+    writes_models: tuple[str, ...] = ()
+    external_io: tuple[str, ...] = ()
+    app: str | None = None  # the app object it ends up on (qualified name)
 
     @property
     def size(self) -> int:
@@ -72,6 +78,7 @@ class FunctionInfo:
     external_io: tuple[str, ...] = ()  # e.g. "requests.get", "openai", "smtplib"
     request_keys: tuple[str, ...] = ()  # keys read from request.get_json()/form/args
     docstring: str | None = None
+    parent: str | None = None  # enclosing class or function for methods / nested views
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,9 @@ class ModelInfo:
     indexed_columns: tuple[str, ...] = ()  # primary keys, index=True, unique=True, Index(...)
     foreign_keys: tuple[tuple[str, str], ...] = ()  # (column, "table.column")
     relationships: tuple[tuple[str, str, str], ...] = ()  # (attribute, target model, lazy)
+    # Leading columns of composite indexes count in indexed_columns; the full column lists:
+    composite_indexes: tuple[tuple[str, ...], ...] = ()
+    module: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,3 +177,8 @@ class Inventory:
     unhandled: tuple[Unhandled, ...] = ()
     data_layer: str = "sqlalchemy"  # sqlalchemy | flask_sqlalchemy | unknown | none
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Rules Flask adds by itself (``/static/<path:filename>`` for the app and for blueprints
+    # with a static folder); kept apart so that commands moving handlers never see them.
+    static_routes: tuple[Route, ...] = ()
+    app_factory: str | None = None  # qualified name of create_app() when the app is made there
+    modules: tuple[tuple[str, str], ...] = ()  # (dotted module name, file) of every module read

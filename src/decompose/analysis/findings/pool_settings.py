@@ -1,0 +1,97 @@
+"""Connection-pool settings: defined but never applied, defaults in production, no pre-ping."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from decompose.analysis.findings import FindingContext, register
+from decompose.analysis.findings._util import line, loc
+from decompose.model import Finding, Severity
+
+POOL_NAME = re.compile(r"POOL|MAX_OVERFLOW|PRE_PING", re.I)
+ENGINE_KEYS = ("pool_size", "max_overflow", "pool_timeout", "pool_recycle", "pool_pre_ping")
+
+
+@register("pool_settings", Severity.MEDIUM, "database connection pool settings")
+def pool_settings(ctx: FindingContext) -> Iterator[Finding]:
+    p = ctx.project
+    if ctx.inventory.data_layer not in ("flask_sqlalchemy", "sqlalchemy"):
+        return
+    options: dict[str, str] = {}
+    option_sites = []
+    engine_sites = []
+    pool_names: list[tuple[str, object, ast.AST]] = []
+    identifiers: dict[str, int] = {}
+    for m in p.index.modules.values():
+        for node in ast.walk(m.tree):
+            if isinstance(node, ast.Name):
+                identifiers[node.id] = identifiers.get(node.id, 0) + 1
+            elif isinstance(node, ast.Attribute):
+                identifiers[node.attr] = identifiers.get(node.attr, 0) + 1
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 60:
+                identifiers[node.value] = identifiers.get(node.value, 0) + 1
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for t in targets:
+                    name = t.id if isinstance(t, ast.Name) else (
+                        t.slice.value if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) else None
+                    )
+                    if name == "SQLALCHEMY_ENGINE_OPTIONS" and isinstance(node.value, ast.Dict):
+                        option_sites.append((m, node))
+                        for k, v in zip(node.value.keys, node.value.values, strict=True):
+                            if isinstance(k, ast.Constant):
+                                options[str(k.value)] = ast.unparse(v)
+                    elif isinstance(name, str) and name.isupper() and POOL_NAME.search(name) and name != "SQLALCHEMY_ENGINE_OPTIONS":
+                        pool_names.append((name, m, node))
+            if isinstance(node, ast.Call):
+                callee = p.resolver.expr(m.name, node.func) or ""
+                if callee.endswith("create_engine") or callee.endswith("engine_from_config"):
+                    engine_sites.append((m, node))
+                    for k in node.keywords:
+                        if k.arg:
+                            options[k.arg] = ast.unparse(k.value)
+                if callee in ("flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"):
+                    engine_sites.append((m, node))
+                    for k in node.keywords:
+                        if k.arg == "engine_options" and isinstance(k.value, ast.Dict):
+                            for kk, vv in zip(k.value.keys, k.value.values, strict=True):
+                                if isinstance(kk, ast.Constant):
+                                    options[str(kk.value)] = ast.unparse(vv)
+    for name, m, node in pool_names:
+        # defined once (the assignment itself) and never read anywhere
+        if identifiers.get(name, 0) <= 1:
+            yield Finding(
+                kind="pool_settings",
+                severity=Severity.MEDIUM,
+                location=loc(m, node),  # type: ignore[arg-type]
+                message=f"{name} is defined but nothing reads it: the engine runs with SQLAlchemy's default pool (pool_size=5, max_overflow=10)",
+                evidence=line(m, node),  # type: ignore[arg-type]
+                suggestion=f"pass it to the engine: SQLALCHEMY_ENGINE_OPTIONS = {{'pool_size': {name}, 'pool_pre_ping': True, 'pool_recycle': ...}}, sized to workers × threads",
+                details=(("setting", name), ("applied", "no")),
+            )
+    where = option_sites[0] if option_sites else (engine_sites[0] if engine_sites else None)
+    if not any(k in options for k in ENGINE_KEYS):
+        if where is not None:
+            m, node = where
+            yield Finding(
+                kind="pool_settings",
+                severity=Severity.LOW,
+                location=loc(m, node),
+                message="the database engine uses the default pool (5 connections + 10 overflow, 30 s checkout timeout) and no pool_pre_ping",
+                evidence=line(m, node),
+                suggestion="set SQLALCHEMY_ENGINE_OPTIONS (pool_size, max_overflow, pool_recycle, pool_pre_ping=True) to match the number of workers and threads",
+                details=(("options", "none"),),
+            )
+    elif "pool_pre_ping" not in options and where is not None:
+        m, node = where
+        yield Finding(
+            kind="pool_settings",
+            severity=Severity.LOW,
+            location=loc(m, node),
+            message="engine options set without pool_pre_ping: connections dropped by the server fail the next request",
+            evidence=line(m, node),
+            suggestion="add pool_pre_ping=True (and pool_recycle below the server's idle timeout)",
+            details=tuple((k, options[k]) for k in sorted(options)),
+        )

@@ -1,0 +1,202 @@
+"""Decide where every top-level statement of the monolith goes.
+
+Fixed places: routes (and the views and rules they register) go to their domain's
+``routes.py``; app set-up goes into ``create_app``; extensions to ``extensions.py``; app hooks
+to ``hooks.py`` and CLI commands to ``commands.py``; code that cannot move safely to the legacy
+module. Everything else (helpers, classes, state) follows its users: used by one domain only ->
+that domain's ``services.py``; used by several domains or by app-level code -> the shared kernel.
+Users are resolved before what they use (a topological order of the use graph, with mutually
+recursive helpers moving together), so the result does not depend on statement order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from decompose.extract.source import SourceIndex, Statement
+
+INIT = "__init__"  # create_app and the package's __init__.py
+EXTENSIONS = "extensions"
+HOOKS = "hooks"
+COMMANDS = "commands"
+SHARED = "shared.helpers"
+LEGACY = "legacy_code"
+WSGI = "<wsgi>"
+APP_LEVEL = frozenset({INIT, EXTENSIONS, HOOKS, COMMANDS, SHARED, LEGACY, WSGI})
+
+
+def domain_of_module(module: str) -> str | None:
+    if module.endswith(".routes") or module.endswith(".services"):
+        return module.rsplit(".", 1)[0]
+    return None
+
+
+@dataclass
+class Placement:
+    """Where each statement (by index) goes, and why."""
+
+    module: dict[int, str] = field(default_factory=dict)  # statement index -> module id
+    domain: dict[int, str] = field(default_factory=dict)
+    reason: dict[int, str] = field(default_factory=dict)
+    renames: dict[str, str] = field(default_factory=dict)  # endpoint -> domain.endpoint
+    providers: dict[str, Statement] = field(default_factory=dict)  # name -> defining statement
+    users: dict[int, set[int]] = field(default_factory=dict)
+    domains: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    external_names: set[str] = field(default_factory=set)  # names used by in-place importers
+
+
+def _provider_map(index: SourceIndex) -> dict[str, Statement]:
+    """name -> the statement that binds it last (what the module holds once imported)."""
+    out: dict[str, Statement] = {}
+    for stmt in index.statements:
+        if stmt.kind in {"docstring"}:
+            continue
+        for name in stmt.defines:
+            out[name] = stmt
+    return out
+
+
+def place(
+    index: SourceIndex,
+    endpoint_domains: Mapping[str, str],
+    *,
+    default_domain: str = "main",
+    helper_domains: Mapping[str, str] | None = None,
+) -> Placement:
+    """Place every statement. ``endpoint_domains`` maps an endpoint (or handler name) to a domain."""
+    plan = Placement()
+    plan.providers = _provider_map(index)
+    app = index.app_name
+    stmts = index.statements
+    by_name = {s.name: s for s in stmts if s.kind in {"helper", "class", "state", "route"}}
+
+    def route_domain(stmt: Statement) -> str:
+        for key in (*stmt.endpoints, stmt.name, stmt.view):
+            if key and key in endpoint_domains:
+                return endpoint_domains[key]
+        return default_domain
+
+    # 1. fixed places
+    for stmt in stmts:
+        i = stmt.index
+        if stmt.kind in {"import", "docstring"}:
+            continue
+        if stmt.unsafe:
+            plan.module[i] = LEGACY
+            plan.reason[i] = stmt.unsafe
+            continue
+        if stmt.kind == "main":
+            plan.module[i] = WSGI
+        elif stmt.kind in {"app", "setup"}:
+            plan.module[i] = INIT
+        elif stmt.kind in {"extension", "app_value"}:
+            plan.module[i] = EXTENSIONS
+        elif stmt.kind == "hook":
+            codes = [index.module.code_for_node(d.decorator) for d in stmt.registrations]
+            plan.module[i] = COMMANDS if any(c.startswith(f"{app}.cli") for c in codes) else HOOKS
+        elif stmt.kind in {"route", "url_rule"}:
+            domain = route_domain(stmt)
+            plan.module[i] = f"{domain}.routes"
+            plan.domain[i] = domain
+            for endpoint in stmt.endpoints:
+                plan.renames[endpoint] = f"{domain}.{endpoint}"
+            plan.reason[i] = "route of the " + domain + " domain"
+            if stmt.kind == "url_rule" and stmt.view in by_name:
+                view = by_name[stmt.view]
+                if view.kind in {"helper", "class"} and not view.unsafe:
+                    plan.module[view.index] = f"{domain}.routes"
+                    plan.domain[view.index] = domain
+                    plan.reason[view.index] = f"view registered by add_url_rule in the {domain} domain"
+    # existing blueprints: their routes and the Blueprint object go to one domain
+    for var, bp_name in index.blueprints.items():
+        members = [s for s in stmts if s.kind == "blueprint_route" and _uses_blueprint(index, s, var)]
+        holder = plan.providers.get(var)
+        domain = None
+        for s in members:
+            for key in (f"{bp_name}.{s.name}", s.name):
+                if key in endpoint_domains:
+                    domain = endpoint_domains[key]
+                    break
+            if domain:
+                break
+        domain = domain or bp_name
+        for s in [*members, *([holder] if holder else [])]:
+            if s.unsafe:
+                continue
+            plan.module[s.index] = f"{domain}.routes"
+            plan.domain[s.index] = domain
+            plan.reason[s.index] = f"blueprint {bp_name!r} moves whole to the {domain} domain"
+
+    # 2. the use graph: user -> provider
+    graph = nx.DiGraph()
+    for stmt in stmts:
+        if stmt.kind in {"import", "docstring"}:
+            continue
+        graph.add_node(stmt.index)
+        for name in sorted(stmt.uses - stmt.defines):
+            provider = plan.providers.get(name)
+            if provider is None or provider.kind in {"import", "docstring"} or provider is stmt:
+                continue
+            graph.add_edge(stmt.index, provider.index)
+            plan.users.setdefault(provider.index, set()).add(stmt.index)
+    condensed = nx.condensation(graph)
+    order = list(nx.lexicographical_topological_sort(condensed, key=lambda n: min(condensed.nodes[n]["members"])))
+    helper_domains = helper_domains or {}
+    for node in order:
+        members = sorted(condensed.nodes[node]["members"])
+        if all(m in plan.module for m in members):
+            continue
+        user_modules: set[str] = set()
+        for m in members:
+            for user in plan.users.get(m, ()):
+                if user in members:
+                    continue
+                user_modules.add(plan.module.get(user, SHARED))
+        domains = {domain_of_module(u) for u in user_modules}
+        explicit = {helper_domains.get(stmts[m].name) for m in members} - {None}
+        for m in members:
+            if m in plan.module:
+                continue
+            if not user_modules:
+                domain = next(iter(explicit)) if len(explicit) == 1 else None
+                if domain:
+                    plan.module[m] = f"{domain}.services"
+                    plan.domain[m] = domain
+                    plan.reason[m] = f"unused in the module; analyze puts it in {domain}"
+                else:
+                    plan.module[m] = SHARED
+                    plan.reason[m] = "not used by any moved code; kept in the shared kernel"
+            elif None not in domains and len(domains) == 1:
+                domain = next(iter(domains))
+                assert domain is not None
+                plan.module[m] = f"{domain}.services"
+                plan.domain[m] = domain
+                plan.reason[m] = f"used only by the {domain} domain"
+            else:
+                users = sorted({d for d in domains if d} | {u for u in user_modules if domain_of_module(u) is None})
+                plan.module[m] = SHARED
+                plan.reason[m] = "used by " + ", ".join(users)
+    domains_seen = {domain_of_module(m) for m in plan.module.values()}
+    plan.domains = sorted(d for d in domains_seen if d)
+    for stmt in stmts:
+        if stmt.rebinds:
+            plan.notes.append(
+                f"{index.path}:{stmt.line}: {stmt.name} rebinds module globals "
+                f"({', '.join(sorted(stmt.rebinds))}) with `global`; code in other modules that "
+                "imported those names keeps the old value"
+            )
+    return plan
+
+
+def _uses_blueprint(index: SourceIndex, stmt: Statement, var: str) -> bool:
+    node = stmt.node
+    decorators = getattr(node, "decorators", ())
+    for dec in decorators:
+        code = index.module.code_for_node(dec.decorator)
+        if code.startswith(f"{var}."):
+            return True
+    return False
