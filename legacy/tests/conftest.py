@@ -44,6 +44,55 @@ def pytest_addoption(parser):
         choices=["sqlite", "postgres"],
         help="Database backend for the suite (default: $LEGACY_TEST_DB or sqlite).",
     )
+    group.addoption(
+        "--require-all-rules",
+        action="store_true",
+        default=False,
+        help="Fail the run unless every URL rule of the app was requested with every declared method.",
+    )
+
+
+# ---- rule coverage ----------------------------------------------------------------------------
+#
+# Recorded through Flask's request_started signal, so the app under test gets no extra hook.
+
+_REQUESTED = set()
+_COVERAGE_APP = []
+
+
+def _record_request(sender, **extra):
+    from flask import request
+
+    if request.url_rule is not None:
+        _REQUESTED.add((request.url_rule.rule, request.method))
+
+
+def _declared(rule):
+    automatic = {"HEAD", "OPTIONS"}
+    return {m for m in rule.methods if m not in automatic} or set(rule.methods)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not session.config.getoption("--require-all-rules") or not _COVERAGE_APP or exitstatus != 0:
+        return
+    app = _COVERAGE_APP[0]
+    missed = sorted(
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in _declared(rule)
+        if (rule.rule, method) not in _REQUESTED
+    )
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    reporter.ensure_newline()
+    if missed:
+        reporter.write_line(f"--require-all-rules: {len(missed)} rule/method pairs were never requested:", red=True)
+        for line in missed:
+            reporter.write_line(f"  {line}")
+        session.exitstatus = 1
+    else:
+        total = sum(len(_declared(r)) for r in app.url_map.iter_rules() if r.endpoint != "static")
+        reporter.write_line(f"--require-all-rules: all {total} rule/method pairs were requested")
 
 
 # ---- database --------------------------------------------------------------------------------
@@ -165,6 +214,10 @@ def app(request, legacy_env):
         if result.exception is not None:
             detail += f"\n{type(result.exception).__name__}: {result.exception}"
         pytest.exit(f"`flask seed` failed against {spec}:\n{detail}", returncode=2)
+    from flask import request_started
+
+    request_started.connect(_record_request, flask_app)
+    _COVERAGE_APP.append(flask_app)
     yield flask_app
     # close pooled connections so the database can be dropped cleanly
     ext = flask_app.extensions.get("sqlalchemy")

@@ -4,6 +4,7 @@ These build their own small Flask app on in-memory SQLite from legacy.models, so
 depend on app.py (and run the same whatever --app the behavioural suite is given).
 """
 import random
+import uuid
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta
 
@@ -23,9 +24,9 @@ from legacy.upstream import start_in_thread
 TODAY = date(2026, 3, 10)
 
 
-def make_app():
+def make_app(uri="sqlite:///:memory:"):
     app = Flask("services_test")
-    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///:memory:"
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
     db.init_app(app)
     return app
 
@@ -351,10 +352,11 @@ def test_chat_client_raises_llm_error_on_http_errors(upstream):
 # --- seed data --------------------------------------------------------------------------------------
 
 SMALL = {"users": 4, "categories": 5, "words_per_category": 30, "seed": 7}
+TINY = {"users": 2, "categories": 3, "words_per_category": 12, "seed": 3}
 
 
-def seeded_dump(**sizes):
-    app = make_app()
+def seeded_dump(uri="sqlite:///:memory:", **sizes):
+    app = make_app(uri)
     with app.app_context():
         db.create_all()
         counts = seed_database(db, **sizes)
@@ -363,6 +365,7 @@ def seeded_dump(**sizes):
             dump[table.name] = [tuple(row) for row in db.session.execute(select(table).order_by(*table.primary_key.columns))]
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
     return counts, dump
 
 
@@ -403,3 +406,26 @@ def test_seed_goes_beyond_the_word_lists(ctx):
     assert len(words) == 80 and len({w[0] for w in words}) == 80
     assert words[:2] == [("Apfel", "apple", "noun"), ("Brot", "bread", "noun")]
     assert ("Apfel 2", "apple 2", "noun") in words
+
+
+@pytest.mark.postgres
+def test_seed_is_identical_on_postgresql():
+    import psycopg2
+
+    name = f"legacy_seed_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = psycopg2.connect("dbname=postgres user=postgres host=127.0.0.1 port=5432", connect_timeout=5)
+    except psycopg2.OperationalError as exc:
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is not reachable ({exc}); start it (make test does)")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f'CREATE DATABASE "{name}"')
+        counts_pg, dump_pg = seeded_dump(f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}", **TINY)
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    counts_sqlite, dump_sqlite = seeded_dump(**TINY)
+    assert counts_pg == counts_sqlite
+    assert dump_pg == dump_sqlite

@@ -148,23 +148,28 @@ def _proposal(p: Project, routes: tuple[Route, ...]) -> tuple[dict[tuple[str, st
                 break
     written: dict[str, set[str]] = {g: {m for r in rs for m in r.writes_models} for g, rs in groups.items()}
     helpers: dict[str, set[str]] = {g: {h for r in rs for h in r.helpers} for g, rs in groups.items()}
+    # helpers most groups use (get_current_user, json_error, …) say nothing about affinity
+    use_count: dict[str, int] = defaultdict(int)
+    for hs in helpers.values():
+        for h in hs:
+            use_count[h] += 1
+    common = {h for h, n in use_count.items() if n * 3 > len(groups)}
     graph = nx.Graph()
     graph.add_nodes_from(sorted(groups))
     names = sorted(groups)
     for i, a in enumerate(names):
         for b in names[i + 1 :]:
-            w = 2 * len(written[a] & written[b]) + len(helpers[a] & helpers[b])
-            if w:
-                graph.add_edge(a, b, weight=w)
+            shared_models = len(written[a] & written[b])
+            shared_helpers = len((helpers[a] & helpers[b]) - common)
+            if shared_models or shared_helpers >= 2:
+                graph.add_edge(a, b, weight=2 * shared_models + shared_helpers)
     merged = {g: g for g in groups}
     small = sorted((g for g in groups if len(groups[g]) <= 2), key=lambda g: (len(groups[g]), g))
     for g in small:
-        if graph.degree(g) == 0:
+        candidates = [(n, d["weight"]) for n, d in graph[g].items() if len(groups[n]) > len(groups[g])]
+        if not candidates:
             continue
-        neighbours = sorted(graph[g].items(), key=lambda kv: (-kv[1]["weight"], -len(groups[kv[0]]), kv[0]))
-        target = neighbours[0][0]
-        if len(groups[target]) < len(groups[g]):
-            continue
+        target = sorted(candidates, key=lambda kv: (-kv[1], -len(groups[kv[0]]), kv[0]))[0][0]
         merged[g] = target
     def final(g: str) -> str:
         seen = set()
@@ -181,7 +186,7 @@ def _proposal(p: Project, routes: tuple[Route, ...]) -> tuple[dict[tuple[str, st
             if dom == g:
                 why[_rkey(r)] = f"URL prefix group '{g}'"
             else:
-                shared = sorted(written[g] & written[dom]) or sorted(helpers[g] & helpers[dom])[:3]
+                shared = sorted(written[g] & written[dom]) or sorted((helpers[g] & helpers[dom]) - common)[:3]
                 why[_rkey(r)] = f"group '{g}' merged into '{dom}': shares {', '.join(shared)}"
     return out, why
 
@@ -217,6 +222,9 @@ def _assign_units(p: Project, config: Config, routes: tuple[Route, ...]) -> tupl
         for m in r.reads_models:
             model_readers[m].add(r.domain)
     units = sorted({unit_of(p, q) for q in p.defs.functions} | {unit_of(p, q) for q in p.defs.classes})
+    hook_kinds: dict[str, set[str]] = defaultdict(set)
+    for _, hook in p.flask.hooks:
+        hook_kinds[unit_of(p, hook.handler)].add(hook.kind)
     for unit in units:
         if unit in unit_domain:
             continue
@@ -244,6 +252,8 @@ def _assign_units(p: Project, config: Config, routes: tuple[Route, ...]) -> tupl
                 d, why = next(iter(doms)), "used only by routes of this domain"
             elif doms:
                 d, why = SHARED, "used by " + ", ".join(sorted(doms))
+            elif unit in hook_kinds:
+                d, why = SHARED, "registered on the app: " + ", ".join(sorted(hook_kinds[unit]))
             else:
                 d, why = SHARED, "not reached from any route"
         unit_domain[unit] = d

@@ -31,6 +31,7 @@ QUERY_BUILDERS = frozenset({"filter", "filter_by", "where", "order_by", "limit",
                             "select_from", "correlate", "execution_options", "params", "union",
                             "add_columns", "join_from"})
 FILTERING = frozenset({"filter", "filter_by", "where", "order_by"})
+LIKE_OPS = frozenset({"like", "ilike", "contains", "startswith", "endswith", "icontains", "istartswith", "iendswith", "match", "regexp_match"})
 EAGER = frozenset({"joinedload", "selectinload", "subqueryload", "contains_eager", "immediateload"})
 SESSION_WRITES = frozenset({"add", "add_all", "delete", "merge", "bulk_save_objects",
                             "bulk_insert_mappings", "bulk_update_mappings"})
@@ -485,12 +486,17 @@ class Walker(ast.NodeVisitor):
                 if k.arg and self._column(model, k.arg):
                     out.append((model, k.arg, how))
             return out
+        likes: set[int] = set()
+        for arg in call.args:
+            for sub in ast.walk(arg):
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in LIKE_OPS:
+                    likes.add(id(sub.func.value))
         for arg in call.args:
             for sub in ast.walk(arg):
                 if isinstance(sub, ast.Attribute):
                     m = self._model_of(sub.value) if isinstance(sub.value, (ast.Name, ast.Attribute)) else None
                     if m is not None and self.qualify(sub.value) == m and self._column(m, sub.attr):
-                        out.append((m, sub.attr, how))
+                        out.append((m, sub.attr, "like" if id(sub) in likes else how))
         return out
 
     def _eager(self, call: ast.Call) -> frozenset[str]:
@@ -828,7 +834,10 @@ class Walker(ast.NodeVisitor):
             if base is not None and base[0] == "instance" and base[1] in self.ctx.models:
                 rel = self._relationship(base[1], node.attr)
                 if rel is not None:
-                    var = node.value.id if isinstance(node.value, ast.Name) else self.module.segment(node.value, 1)
+                    root: ast.AST = node.value
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    var = root.id if isinstance(root, ast.Name) else self.module.segment(node.value, 1)
                     self.facts.rel_reads.append(RelRead(base[1], node.attr, rel[0], rel[1], node, tuple(self.loops), var))
             q = self.qualify(node)
             if q is not None and q in self.ctx.defs.globals:

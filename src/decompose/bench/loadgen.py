@@ -36,6 +36,7 @@ from collections.abc import Callable
 from typing import Any
 
 import gevent
+import gevent.event
 
 HEADER = "X-Decompose-Bench"
 REPORT_INTERVAL = 0.5  # seconds between worker stats reports in distributed mode
@@ -48,6 +49,24 @@ class State:
     phase = "warmup"
     logins_done = 0
     login_failures = 0
+    all_logged_in: gevent.event.Event | None = None
+
+
+LOGIN_BARRIER_TIMEOUT = 120.0
+
+
+def _login_barrier(runner: Any) -> None:
+    """Hold a user after its login until every user of this process has logged in.
+
+    Without it the first users to log in flood a slow server and the last logins queue behind
+    their requests, so the warmup never ends; with it all logins go first, then the load.
+    """
+    if State.all_logged_in is None:
+        State.all_logged_in = gevent.event.Event()
+    expected = getattr(runner, "target_user_count", 0) or 0
+    if State.logins_done >= expected:
+        State.all_logged_in.set()
+    State.all_logged_in.wait(timeout=LOGIN_BARRIER_TIMEOUT)
 
 
 def marker(text: str) -> None:
@@ -116,6 +135,7 @@ def build_user(spec: dict[str, Any]) -> type[FastHttpUser]:
             self.templated = [(_fill(t["path"], self.number), _fill(t.get("json"), self.number)) for t in tasks_spec]
             if login:
                 self.log_in(login)
+                _login_barrier(runner)
 
         def log_in(self, login: dict[str, Any]) -> None:
             body = _fill(login.get("json"), self.number)

@@ -412,6 +412,7 @@ def _run_phase(
 
     def on_marker(text: str) -> None:
         if text == "MEASURE START":
+            options.progress(f"{target.spec.name}: users ready, measuring")
             monitor.start()
         elif text == "MEASURE END":
             windows.append(monitor.stop())

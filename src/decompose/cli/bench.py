@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -94,6 +95,7 @@ def bench(
     from decompose.bench.mix import mix_as_toml, mix_from_inventory
     from decompose.bench.results import BenchResult
 
+    started = time.monotonic()
     root = root.resolve()
     path = profile_path or root / DEFAULT_PROFILE
     profile = load_profile(path if path.is_absolute() else Path.cwd() / path)
@@ -130,7 +132,7 @@ def bench(
         master_port=master_port,
         remote_workers=remote_workers,
         mix=mix,
-        progress=lambda message: click.echo(f"bench: {message}", err=True),
+        progress=lambda message: click.echo(f"bench [{time.monotonic() - started:5.1f}s]: {message}", err=True),
     )
     result = run_bench(options)
     if gates is not None:

@@ -24,27 +24,27 @@ from __future__ import annotations
 import symtable
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodCommand, CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import ClassScope, GlobalScope, MetadataWrapper, ScopeProvider
 
 from decompose.codemods._examples import Example
 
 
-class AppToCurrentApp(VisitorBasedCodemodCommand):
-    """``app`` read inside functions -> ``current_app`` (see the module docstring)."""
+class AppToCurrentAppTransformer(cst.CSTTransformer):
+    """The rewrite itself, usable without the codemod machinery (extract runs it per statement)."""
 
-    DESCRIPTION = "Replace the module-level app inside functions with flask.current_app."
 
-    def __init__(self, context: CodemodContext, app_name: str = "app", add_imports: bool = True) -> None:
-        super().__init__(context)
+    def __init__(self, app_name: str = "app") -> None:
+        super().__init__()
         self.app_name = app_name
-        self.add_imports = add_imports
         self.changed = False
         self._targets: set[cst.Name] = set()
         self._bases: set[cst.Name] = set()
 
     def visit_Module(self, node: cst.Module) -> bool:
+        self.changed = False
+        self._bases = set()
         if _bound_in_a_function(node.code, self.app_name):
             self._targets = self._targets_from_scopes(node)
         else:
@@ -86,10 +86,23 @@ class AppToCurrentApp(VisitorBasedCodemodCommand):
             return cst.parse_expression("current_app._get_current_object()")
         return updated_node
 
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if self.changed and self.add_imports:
+
+
+class AppToCurrentApp(CodemodCommand):
+    """``app`` read inside functions -> ``current_app`` (see the module docstring)."""
+
+    DESCRIPTION = "Replace the module-level app inside functions with flask.current_app."
+
+    def __init__(self, context: CodemodContext, app_name: str = "app", add_imports: bool = True) -> None:
+        super().__init__(context)
+        self.transformer = AppToCurrentAppTransformer(app_name=app_name)
+        self.add_imports = add_imports
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        result = tree.visit(self.transformer)
+        if self.transformer.changed and self.add_imports:
             AddImportsVisitor.add_needed_import(self.context, "flask", "current_app")
-        return updated_node
+        return result
 
 
 def _bound_in_a_function(code: str, name: str) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodCommand, CodemodContext
 
 from decompose.codemods._examples import Example
 
@@ -33,18 +33,14 @@ def _dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
-class RenameEndpoints(VisitorBasedCodemodCommand):
-    """Endpoint string literals -> their new ``domain.endpoint`` names (see the module docstring)."""
+class RenameEndpointsTransformer(cst.CSTTransformer):
+    """The rewrite itself, usable without the codemod machinery (extract runs it per statement)."""
 
-    DESCRIPTION = "Rewrite endpoint names in url_for, request.endpoint comparisons and login_view."
 
-    def __init__(
-        self,
-        context: CodemodContext,
-        renames: Mapping[str, str] | None = None,
+    def __init__(self, renames: Mapping[str, str] | None = None,
         url_for_names: tuple[str, ...] = ("url_for", "flask.url_for"),
     ) -> None:
-        super().__init__(context)
+        super().__init__()
         self.renames = dict(renames or {})
         self.url_for_names = frozenset(url_for_names)
 
@@ -103,6 +99,19 @@ class RenameEndpoints(VisitorBasedCodemodCommand):
             if isinstance(target, cst.Attribute) and target.attr.value == "login_view":
                 return updated_node.with_changes(value=self._rename(updated_node.value))
         return updated_node
+
+
+class RenameEndpoints(CodemodCommand):
+    """Endpoint string literals -> their new ``domain.endpoint`` names (see the module docstring)."""
+
+    DESCRIPTION = "Rewrite endpoint names in url_for, request.endpoint comparisons and login_view."
+
+    def __init__(self, context: CodemodContext, renames: Mapping[str, str] | None = None, url_for_names: tuple[str, ...] = ("url_for", "flask.url_for")) -> None:
+        super().__init__(context)
+        self.transformer = RenameEndpointsTransformer(renames=renames, url_for_names=url_for_names)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        return tree.visit(self.transformer)
 
 
 _R = {"renames": {"login": "auth.login", "me": "auth.me", "index": "main.index"}}

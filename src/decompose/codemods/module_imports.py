@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodCommand, CodemodContext
 
 from decompose.codemods._examples import Example
 
@@ -64,17 +64,16 @@ def map_module(mapping: Mapping[str, str], module: str) -> str | None:
     return mapping[best] + module[len(best):]
 
 
-class RewriteModuleImports(VisitorBasedCodemodCommand):
-    """Imports of moved project modules -> relative imports (see the module docstring)."""
+class RewriteModuleImportsTransformer(cst.CSTTransformer):
+    """The rewrite itself, usable without the codemod machinery (extract runs it per statement)."""
 
-    DESCRIPTION = "Rewrite imports of moved project modules into relative imports."
 
-    def __init__(
-        self, context: CodemodContext, mapping: Mapping[str, str] | None = None, package: str = ""
+    def __init__(self, mapping: Mapping[str, str] | None = None, package: str = ""
     ) -> None:
-        super().__init__(context)
+        super().__init__()
         self.mapping = dict(mapping or {})
         self.package = package
+        self.warnings: list[str] = []
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
         if updated_node.relative or updated_node.module is None:
@@ -101,7 +100,24 @@ class RewriteModuleImports(VisitorBasedCodemodCommand):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             if map_module(self.mapping, _dotted(alias.name)) is not None:
-                self.warn(f"`import {_dotted(alias.name)}` cannot be made relative; rewrite it by hand")
+                self.warnings.append(f"`import {_dotted(alias.name)}` cannot be made relative; rewrite it by hand")
+
+
+class RewriteModuleImports(CodemodCommand):
+    """Imports of moved project modules -> relative imports (see the module docstring)."""
+
+    DESCRIPTION = "Rewrite imports of moved project modules into relative imports."
+
+    def __init__(self, context: CodemodContext, mapping: Mapping[str, str] | None = None, package: str = "") -> None:
+        super().__init__(context)
+        self.transformer = RewriteModuleImportsTransformer(mapping=mapping, package=package)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        result = tree.visit(self.transformer)
+        for warning in self.transformer.warnings:
+            self.warn(warning)
+        self.transformer.warnings.clear()
+        return result
 
 
 _M = {"mapping": {"legacy.models": "webapp.shared.models", "legacy.services": "webapp.shared.services"}, "package": "webapp.auth"}

@@ -12,20 +12,19 @@ Left alone: route decorators on other objects (an existing Blueprint keeps its o
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodCommand, CodemodContext
 
 from decompose.codemods._examples import Example
 
 ROUTE_ATTRS = frozenset({"route", "get", "post", "put", "patch", "delete", "add_url_rule"})
 
 
-class RouteToBlueprint(VisitorBasedCodemodCommand):
-    """``@app.route`` / ``app.add_url_rule`` -> the blueprint (see the module docstring)."""
+class RouteToBlueprintTransformer(cst.CSTTransformer):
+    """The rewrite itself, usable without the codemod machinery (extract runs it per statement)."""
 
-    DESCRIPTION = "Register routes on a blueprint instead of the app."
 
-    def __init__(self, context: CodemodContext, app_name: str = "app", blueprint: str = "bp") -> None:
-        super().__init__(context)
+    def __init__(self, app_name: str = "app", blueprint: str = "bp") -> None:
+        super().__init__()
         self.app_name = app_name
         self.blueprint = blueprint
 
@@ -39,6 +38,19 @@ class RouteToBlueprint(VisitorBasedCodemodCommand):
         ):
             return updated_node.with_changes(func=func.with_changes(value=cst.Name(self.blueprint)))
         return updated_node
+
+
+class RouteToBlueprint(CodemodCommand):
+    """``@app.route`` / ``app.add_url_rule`` -> the blueprint (see the module docstring)."""
+
+    DESCRIPTION = "Register routes on a blueprint instead of the app."
+
+    def __init__(self, context: CodemodContext, app_name: str = "app", blueprint: str = "bp") -> None:
+        super().__init__(context)
+        self.transformer = RouteToBlueprintTransformer(app_name=app_name, blueprint=blueprint)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        return tree.visit(self.transformer)
 
 
 EXAMPLES = (

@@ -15,7 +15,7 @@ decorators that sit below a non-registration decorator (the extractor keeps such
 from __future__ import annotations
 
 import libcst as cst
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import CodemodCommand, CodemodContext
 
 from decompose.codemods._examples import Example
 
@@ -39,13 +39,12 @@ def is_registration(decorator: cst.Decorator, app_name: str) -> bool:
     return True
 
 
-class StripRegistrations(VisitorBasedCodemodCommand):
-    """App registration decorators -> recorded for create_app (see the module docstring)."""
+class StripRegistrationsTransformer(cst.CSTTransformer):
+    """The rewrite itself, usable without the codemod machinery (extract runs it per statement)."""
 
-    DESCRIPTION = "Remove app registration decorators; create_app registers the functions."
 
-    def __init__(self, context: CodemodContext, app_name: str = "app") -> None:
-        super().__init__(context)
+    def __init__(self, app_name: str = "app") -> None:
+        super().__init__()
         self.app_name = app_name
         self.registrations: list[tuple[str, str]] = []
         self._depth = 0
@@ -90,6 +89,19 @@ class StripRegistrations(VisitorBasedCodemodCommand):
         result = self._strip(updated_node)
         assert isinstance(result, cst.ClassDef)
         return result
+
+
+class StripRegistrations(CodemodCommand):
+    """App registration decorators -> recorded for create_app (see the module docstring)."""
+
+    DESCRIPTION = "Remove app registration decorators; create_app registers the functions."
+
+    def __init__(self, context: CodemodContext, app_name: str = "app") -> None:
+        super().__init__(context)
+        self.transformer = StripRegistrationsTransformer(app_name=app_name)
+
+    def transform_module_impl(self, tree: cst.Module) -> cst.Module:
+        return tree.visit(self.transformer)
 
 
 EXAMPLES = (

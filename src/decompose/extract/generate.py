@@ -12,15 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
-from libcst.codemod import CodemodContext
 
-from decompose.codemods import (
-    AppToCurrentApp,
-    RenameEndpoints,
-    RewriteModuleImports,
-    RouteToBlueprint,
-    StripRegistrations,
-)
+from decompose.codemods.app_to_current_app import AppToCurrentAppTransformer
+from decompose.codemods.endpoint_renames import RenameEndpointsTransformer
+from decompose.codemods.module_imports import RewriteModuleImportsTransformer
+from decompose.codemods.route_to_blueprint import RouteToBlueprintTransformer
+from decompose.codemods.strip_registrations import StripRegistrationsTransformer
 from decompose.extract import plan as P
 from decompose.extract.imports import ImportSources, build_imports, module_package
 from decompose.extract.project import Project, module_mapping
@@ -48,13 +45,9 @@ class _Module:
     side_effects: bool = False  # must be imported even if nothing uses its names
 
 
-def _ctx() -> CodemodContext:
-    return CodemodContext()
-
-
-def apply_codemod(command: AppToCurrentApp, node: cst.BaseStatement) -> cst.BaseStatement:
-    """Run a module-level codemod on one statement (its import queue is not applied)."""
-    result = cst.Module(body=[node]).visit(command)
+def apply_to_statement(transformer: cst.CSTTransformer, node: cst.BaseStatement) -> cst.BaseStatement:
+    """Run a transformer that expects a module on one statement."""
+    result = cst.Module(body=[node]).visit(transformer)
     out = result.body[0]
     assert isinstance(out, cst.BaseStatement)
     return out
@@ -148,9 +141,10 @@ class Generator:
         self.notes: list[str] = list(placement.notes)
         self.kept: list[KeptAsIs] = []
         self.bp_var = self._free_name("bp")
-        self._route_to_bp = RouteToBlueprint(_ctx(), app_name=self.app, blueprint=self.bp_var)
+        self._route_to_bp = RouteToBlueprintTransformer(app_name=self.app, blueprint=self.bp_var)
+        self._current_app = AppToCurrentAppTransformer(app_name=self.app)
         self._renamer = (
-            RenameEndpoints(_ctx(), renames=placement.renames, url_for_names=self.url_for_names)
+            RenameEndpointsTransformer(renames=placement.renames, url_for_names=self.url_for_names)
             if placement.renames
             else None
         )
@@ -165,22 +159,27 @@ class Generator:
     # -- per-statement transformation ---------------------------------------------------------
 
     def _transform(self, stmt: Statement, module_id: str) -> tuple[cst.BaseStatement, list[tuple[str, str]]]:
+        """Apply the codemods this statement's move requires (the transformers, without the
+        codemod machinery: extract manages imports itself, and runs them per statement)."""
         node = stmt.node
         code = stmt.code
         registrations: list[tuple[str, str]] = []
         if module_id.endswith(".routes") and stmt.kind in {"route", "url_rule"}:
-            node = node.visit(self._route_to_bp)
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                node = node.with_changes(decorators=[d.visit(self._route_to_bp) for d in node.decorators])
+            else:
+                node = node.visit(self._route_to_bp)
         if stmt.kind == "hook" and module_id != P.LEGACY:
-            strip = StripRegistrations(_ctx(), app_name=self.app)
+            strip = StripRegistrationsTransformer(app_name=self.app)
             node = node.visit(strip)
             registrations = strip.registrations
         if self._renamer is not None and self._mentions_endpoint(code):
             node = node.visit(self._renamer)
         if self.mapping and "import" in code and any(old in code for old in self.mapping):
             package = module_package(self.package, module_id if module_id != P.WSGI else "__init__")
-            node = node.visit(RewriteModuleImports(_ctx(), mapping=self.mapping, package=package))
+            node = node.visit(RewriteModuleImportsTransformer(mapping=self.mapping, package=package))
         if self.app in stmt.uses and module_id not in {P.INIT, P.WSGI} and stmt.kind != "setup":
-            node = apply_codemod(AppToCurrentApp(_ctx(), app_name=self.app, add_imports=False), node)
+            node = apply_to_statement(self._current_app, node)
         assert isinstance(node, cst.BaseStatement)
         return node, registrations
 
@@ -535,7 +534,7 @@ class Generator:
             package = new_module if is_pkg else new_module.rpartition(".")[0]
             if any(old in text for old in self.mapping) or (self._renamer and self._mentions_endpoint(text)):
                 module = cst.parse_module(text)
-                module = module.visit(RewriteModuleImports(_ctx(), mapping=self.mapping, package=package))
+                module = module.visit(RewriteModuleImportsTransformer(mapping=self.mapping, package=package))
                 if self._renamer is not None:
                     module = module.visit(self._renamer)
                 text = module.code

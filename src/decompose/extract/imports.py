@@ -15,9 +15,7 @@ import builtins
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-
-from decompose.codemods.module_imports import RewriteModuleImports, map_module, relative_module
+from decompose.codemods.module_imports import RewriteModuleImportsTransformer, map_module, relative_module
 from decompose.extract.source import SourceIndex, Statement, dotted
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__", "__package__"}
@@ -227,7 +225,7 @@ def _render_import_stmt(
     if not isinstance(node, cst.SimpleStatementLine):
         # a try/except or if block of imports: replicated whole, with moved modules rewritten
         rewritten = node.visit(
-            RewriteModuleImports(CodemodContext(), mapping=sources.mapping, package=module_package(package, module_id))
+            RewriteModuleImportsTransformer(mapping=sources.mapping, package=module_package(package, module_id))
         )
         code = cst.Module(body=[rewritten]).code
         return code.lstrip("\n")

@@ -120,7 +120,9 @@ class _CallNames(cst.CSTVisitor):
             self.calls.add(name)
 
 
-def _calls(node: cst.CSTNode) -> set[str]:
+def _calls(node: cst.CSTNode, code: str | None = None) -> set[str]:
+    if code is not None and not any(f"{name}(" in code for name in UNSAFE_CALLS):
+        return set()
     visitor = _CallNames()
     node.visit(visitor)
     return visitor.calls
@@ -196,12 +198,11 @@ def _is_importish(stmt: cst.BaseStatement) -> bool:
     return False
 
 
-def _line_spans(module: cst.Module) -> list[tuple[int, int]]:
+def _line_spans(module: cst.Module, chunks: list[str]) -> list[tuple[int, int]]:
     """(first code line, last line) of each top-level statement, without position metadata."""
     line = 1 + len(module.header)
     spans = []
-    for stmt in module.body:
-        chunk = module.code_for_node(stmt)
+    for stmt, chunk in zip(module.body, chunks, strict=True):
         leading = len(getattr(stmt, "leading_lines", ()))
         first = line + leading
         last = line + chunk.count("\n") - 1
@@ -217,11 +218,12 @@ def index_source(path: str, module_name: str, code: str, *, app_name: str | None
     except cst.ParserSyntaxError as exc:
         raise InputError(f"{path}:{exc.raw_line}:{exc.raw_column}: cannot parse: {exc.message}") from None
     aliases = _import_aliases(list(module.body))
-    spans = _line_spans(module)
+    chunks = [module.code_for_node(node) for node in module.body]
+    spans = _line_spans(module, chunks)
     statements: list[Statement] = []
     futures: list[str] = []
     for i, (node, (first, last)) in enumerate(zip(module.body, spans, strict=True)):
-        src = module.code_for_node(node)
+        src = chunks[i]
         try:
             defined, used, top, rebinds = _names(src)
         except SyntaxError as exc:  # e.g. `return` outside a function: libcst accepts it
@@ -311,7 +313,7 @@ def _classify(stmt: Statement, index: SourceIndex, aliases: dict[str, str]) -> N
             stmt.kind = "docstring"
             stmt.name = "module docstring"
             return
-    unsafe_calls = _calls(node) & UNSAFE_CALLS
+    unsafe_calls = _calls(node, stmt.code) & UNSAFE_CALLS
     if _is_importish(node):
         stmt.kind = "import"
         stmt.name = ", ".join(sorted(stmt.defines))

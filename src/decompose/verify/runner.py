@@ -104,12 +104,17 @@ def run(
         for target in targets:
             target.begin()
         maps = {}
-        for target in targets:
-            try:
-                maps[target.role] = target.ready()
-            except TargetError:
-                failed = target
-                raise
+        pending = list(targets)
+        deadline = time.monotonic() + config.start_timeout
+        while pending:  # whichever answers first: a target that fails to import fails fast
+            for target in list(pending):
+                if target.has_reply(0.05) or time.monotonic() > deadline:
+                    try:
+                        maps[target.role] = target.ready()
+                    except TargetError:
+                        failed = target
+                        raise
+                    pending.remove(target)
         clock["start"] = time.perf_counter() - mark
         mark = time.perf_counter()
         base_map, cand_map = maps.get("primary"), maps.get("candidate")

@@ -37,6 +37,8 @@ class Target(Protocol):
 
     def begin(self) -> None: ...
 
+    def has_reply(self, timeout: float) -> bool: ...
+
     def ready(self) -> list[dict[str, Any]] | None: ...
 
     def send(self, request: dict[str, Any]) -> Reply: ...
@@ -162,6 +164,11 @@ class WorkerTarget:
             return ""
         return " | ".join(text.splitlines()[-lines:])
 
+    def has_reply(self, timeout: float) -> bool:
+        """True when the process has written something (or exited) within ``timeout``."""
+        assert self._selector is not None
+        return b"\n" in self._buffer or bool(self._selector.select(timeout))
+
     def ready(self) -> list[dict[str, Any]] | None:
         reply = self._read(self.start_timeout, "while starting")
         if not reply.get("ok"):
@@ -240,6 +247,9 @@ class HttpTarget:
 
     def begin(self) -> None:
         pass
+
+    def has_reply(self, timeout: float) -> bool:
+        return True
 
     def ready(self) -> list[dict[str, Any]] | None:
         return None

@@ -74,7 +74,7 @@ def run_findings(p: Project, inventory: Inventory, plan: DomainPlan) -> tuple[Fi
         if name in disabled or name.split(".")[0] in disabled:
             continue
         for f in kind.check(ctx):
-            key = (f.kind, f.location.file, f.location.line, f.location.column, f.endpoint, f.message)
+            key = (f.kind, f.location.file, f.location.line, f.endpoint, f.message)
             found.setdefault(key, f)
     return tuple(
         sorted(

@@ -42,7 +42,15 @@ def broad_except(ctx: FindingContext) -> Iterator[Finding]:
                 continue
             returns = [s for s in ast.walk(node) if isinstance(s, ast.Return) and s.value is not None]
             severity = Severity.LOW if returns else Severity.MEDIUM
-            what = "turns it into a response without logging it" if returns else "hides it"
+            prints = any(
+                isinstance(s, ast.Call) and isinstance(s.func, ast.Name) and s.func.id == "print" for s in ast.walk(node)
+            )
+            if returns:
+                what = "turns it into a response without logging it"
+            elif prints:
+                what = "only prints it (no traceback, no log level)"
+            else:
+                what = "hides it"
             kind = "bare except" if node.type is None else f"except {ast.unparse(node.type)}"
             evidence = m.segment(node, 3)
             yield Finding(

@@ -35,15 +35,20 @@ def missing_index(ctx: FindingContext) -> Iterator[Finding]:
         places = sorted(set(sites))
         hows = sorted({h for _, _, h in places})
         fk = owner.foreign_keys.get(column)
+        like_only = hows == ["like"]
         yield Finding(
             kind="missing_index",
-            severity=Severity.MEDIUM,
+            severity=Severity.LOW if like_only else Severity.MEDIUM,
             location=Location(module.rel, node.lineno, node.end_lineno or node.lineno, node.col_offset + 1),
             message=f"{model.name}.{column} is used in {', '.join(hows)} by {len(places)} "
             f"quer{'y' if len(places) == 1 else 'ies'} but has no index"
             + (f" (foreign key to {fk}; PostgreSQL does not index foreign keys)" if fk else ""),
             evidence=line(module, node),
-            suggestion=f"add index=True to {model.name}.{column} (CREATE INDEX ix_{owner.table}_{column} ON {owner.table} ({column}))",
+            suggestion=(
+                f"LIKE/contains searches are not helped by a B-tree index: use a trigram index (CREATE INDEX ix_{owner.table}_{column}_trgm ON {owner.table} USING gin ({column} gin_trgm_ops)) or full-text search"
+                if like_only
+                else f"add index=True to {model.name}.{column} (CREATE INDEX ix_{owner.table}_{column} ON {owner.table} ({column}))"
+            ),
             details=(
                 ("table", owner.table),
                 ("column", column),
