@@ -4,7 +4,7 @@ A user keeps a streak by doing at least one activity per calendar day (UTC). Mis
 day keeps the streak if the user has a streak freeze left (one is granted every 7 days of streak).
 """
 import json
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from legacy.models import ActivityLog, UserStreak, db
 
@@ -120,7 +120,3 @@ def activity_calendar(user_id, days=30):
                 types.append(entry.activity_type)
         calendar.append({"date": day.isoformat(), "count": len(entries), "types": types})
     return calendar
-
-
-def days_between(a: date, b: date) -> int:
-    return abs((b - a).days)

@@ -132,6 +132,8 @@ def find_config(start: str | Path, stop: str | Path | None = None) -> Path | Non
             return pyproject
         if stop_at is not None and directory == stop_at:
             break
+        if pyproject.is_file() or (directory / ".git").exists():
+            break  # the project's top: never pick up a config from outside it
     return None
 
 

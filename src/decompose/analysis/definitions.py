@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+from decompose.analysis.astutil import children
 from decompose.analysis.names import Resolver
 from decompose.analysis.project import ParsedModule
-from decompose.analysis.statements import bound_names, target_names
+from decompose.analysis.statements import target_names
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -22,6 +23,7 @@ class FuncDef:
     parent: str | None = None  # enclosing class (methods) or function (nested)
     cls: str | None = None  # the class of a method
     local_names: frozenset[str] = frozenset()
+    local_imports: dict[str, str] = field(default_factory=dict)  # imports inside the body
 
 
 @dataclass
@@ -130,8 +132,9 @@ def _function(
     parent: str | None,
     cls: str | None = None,
 ) -> None:
+    local_names, local_imports = scope_of(module, node)
     defs.functions[qualname] = FuncDef(
-        qualname, node.name, module, node, kind, parent, cls, function_locals(node)
+        qualname, node.name, module, node, kind, parent, cls, local_names, local_imports
     )
     for child in _nested_defs(node.body):
         nested = f"{qualname}.<locals>.{child.name}"
@@ -201,7 +204,19 @@ def _class(
 
 def function_locals(node: FunctionNode | ast.Lambda) -> frozenset[str]:
     """Names bound in a function's own scope (parameters, assignments, imports, loop targets)."""
+    return _scope(node, None)[0]
+
+
+def scope_of(module: ParsedModule, node: FunctionNode) -> tuple[frozenset[str], dict[str, str]]:
+    """Local names of a function, and what the imports inside its body bind (qualified)."""
+    return _scope(node, module)
+
+
+def _scope(node: FunctionNode | ast.Lambda, module: ParsedModule | None) -> tuple[frozenset[str], dict[str, str]]:
+    from decompose.analysis.project import resolve_relative
+
     names: set[str] = set()
+    imports: dict[str, str] = {}
     args = node.args
     for a in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
         if a is not None:
@@ -211,20 +226,35 @@ def function_locals(node: FunctionNode | ast.Lambda) -> frozenset[str]:
     stack: list[ast.AST] = list(body)
     while stack:
         sub = stack.pop()
-        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(sub.name)
-            continue  # its body is its own scope
-        if isinstance(sub, ast.Lambda):
+        tp = type(sub)
+        if tp is ast.Name:
+            if type(sub.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                names.add(sub.id)  # type: ignore[attr-defined]
             continue
-        if isinstance(sub, (ast.Global, ast.Nonlocal)):
-            declared_global.update(sub.names)
-        elif isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
-            names.add(sub.id)
-        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
-            names.update(bound_names(sub))
-        elif isinstance(sub, ast.ExceptHandler) and sub.name:
-            names.add(sub.name)
-        elif isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
-            names.add(sub.target.id)
-        stack.extend(ast.iter_child_nodes(sub))
-    return frozenset(names - declared_global)
+        if tp in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            names.add(sub.name)  # type: ignore[attr-defined]
+            stack.extend(getattr(sub, "decorator_list", []))
+            continue  # its body is its own scope
+        if tp is ast.Lambda:
+            continue
+        if tp is ast.Global or tp is ast.Nonlocal:
+            declared_global.update(sub.names)  # type: ignore[attr-defined]
+        elif tp is ast.Import:
+            for a in sub.names:  # type: ignore[attr-defined]
+                local = a.asname or a.name.split(".")[0]
+                names.add(local)
+                imports[local] = a.name if a.asname else a.name.split(".")[0]
+        elif tp is ast.ImportFrom:
+            base = resolve_relative(module, sub.module, sub.level) if module is not None else sub.module  # type: ignore[attr-defined]
+            for a in sub.names:  # type: ignore[attr-defined]
+                if a.name == "*":
+                    continue
+                names.add(a.asname or a.name)
+                if base:
+                    imports[a.asname or a.name] = f"{base}.{a.name}"
+        elif tp is ast.ExceptHandler and sub.name:  # type: ignore[attr-defined]
+            names.add(sub.name)  # type: ignore[attr-defined]
+        elif tp is ast.NamedExpr and isinstance(sub.target, ast.Name):  # type: ignore[attr-defined]
+            names.add(sub.target.id)  # type: ignore[attr-defined]
+        stack.extend(children(sub))
+    return frozenset(names - declared_global), imports

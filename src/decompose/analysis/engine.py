@@ -387,15 +387,15 @@ def _data_layer(p: Project) -> str:
 
 def _unhandled(p: Project) -> list[Unhandled]:
     out = []
-    for q, f in p.facts.items():
+    for f in p.facts.values():
         m = f.func.module
         for layer, node in f.other_data:
             out.append(
                 Unhandled(m.location(node), f"data access through {layer} is not understood: its reads and writes are not tracked", m.segment(node, 1))
             )
     for m in p.index.modules.values():
-        for node in ast.walk(m.tree):
-            if isinstance(node, ast.Call):
+        for node in m.nodes.calls:
+            if isinstance(node.func, ast.Name) or isinstance(node.func, ast.Attribute):
                 callee = p.resolver.expr(m.name, node.func)
                 if callee in DYNAMIC_CALLS:
                     out.append(Unhandled(m.location(node), f"{DYNAMIC_CALLS[callee]}; not analysed", m.segment(node, 1)))

@@ -16,7 +16,8 @@ import ast
 import posixpath
 from dataclasses import dataclass, field
 
-from decompose.analysis.definitions import Definitions, function_locals
+from decompose.analysis.astutil import children
+from decompose.analysis.definitions import Definitions, scope_of
 from decompose.analysis.names import Resolver, dotted
 from decompose.analysis.project import ParsedModule
 from decompose.model import Hook, Location, Route, Unhandled
@@ -173,19 +174,12 @@ class FlaskScanner:
             visit(module, node, scope, loop)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 qual = self._qualname(module, node, scope)
-                imports = {}
-                for sub in ast.walk(node):
-                    if isinstance(sub, ast.ImportFrom):
-                        from decompose.analysis.project import resolve_relative
-
-                        base = resolve_relative(module, sub.module, sub.level)
-                        for a in sub.names:
-                            if base and a.name != "*":
-                                imports[a.asname or a.name] = f"{base}.{a.name}"
-                    elif isinstance(sub, ast.Import):
-                        for a in sub.names:
-                            imports[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
-                inner = _Scope(qual, function_locals(node), imports)
+                fdef = self.defs.functions.get(qual)
+                if fdef is not None:
+                    inner = _Scope(qual, fdef.local_names, fdef.local_imports)
+                else:
+                    names, imports = scope_of(module, node)
+                    inner = _Scope(qual, names, imports)
                 self._walk(module, node.body, inner, visit, 0)
             elif isinstance(node, ast.ClassDef):
                 continue
@@ -435,7 +429,7 @@ class FlaskScanner:
                 if len(call.args) < 2:
                     return
                 handler_node = call.args[1]
-                arg = self._const(module, call.args[0]) or dotted(call.args[0])
+                arg = self._const(module, call.args[0]) or dotted(call.args[0]) or ast.unparse(call.args[0])
             else:
                 handler_node, arg = call.args[0], None
             handler = self.symbol(module, handler_node, scope) or dotted(handler_node) or "<expression>"
@@ -659,8 +653,8 @@ def _calls_outside_defs(node: ast.stmt) -> list[ast.Call]:
         sub = stack.pop()
         if isinstance(sub, ast.Call):
             out.append(sub)
-        for child in ast.iter_child_nodes(sub):
-            if isinstance(child, (ast.stmt,)) and child is not node:
+        for child in children(sub):
+            if isinstance(child, ast.stmt) and child is not node:
                 continue  # child statements are walked by the caller with their loop depth
             stack.append(child)
     return out

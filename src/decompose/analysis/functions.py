@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decompose.analysis.definitions import Definitions, FuncDef
 from decompose.analysis.models import OTHER_DATA_LAYERS, SQLALCHEMY_EXTENSIONS, ModelDef
 from decompose.analysis.names import Resolver
-from decompose.analysis.project import ParsedModule, resolve_relative
+from decompose.analysis.project import ParsedModule
 
 TypeRef = tuple[str, str]  # (kind, class or model qualname)
 
@@ -92,6 +92,7 @@ class QuerySite:
     write: bool = False
     columns: list[tuple[str, str, str]] = field(default_factory=list)  # (model, column, how)
     eager: frozenset[str] = frozenset()
+    calls: list[int] = field(default_factory=list)  # ids of the Call nodes of the chain
 
 
 @dataclass
@@ -156,6 +157,7 @@ class Context:
         self.peewee_models: set[str] = set()
         self._returns: dict[str, TypeRef | None] = {}
         self.tables: dict[str, str] = {}
+        self.g_types: dict[str, TypeRef] = {}  # attributes stored on flask.g
 
     # -- global types ----------------------------------------------------------------------
     def compute_global_types(self) -> None:
@@ -194,6 +196,9 @@ class Context:
             return ("instance", "requests.Session")
         if callee in self.defs.classes:
             return ("instance", callee)
+        for prefix in OTHER_DATA_LAYERS:
+            if callee.startswith(prefix + ".") and callee.rsplit(".", 1)[-1] in ("connect", "Connection", "cursor", "MongoClient", "Database"):
+                return ("instance", f"{prefix}.connection")
         if callee in self.defs.functions:
             return self.return_type(callee)
         parts = callee.split(".")
@@ -237,18 +242,7 @@ class Walker(ast.NodeVisitor):
             self.env["self"] = ("instance", func.cls)
             if func.cls in ctx.models:
                 self.env["self"] = ("instance", func.cls)
-        self._prescan_imports()
-
-    def _prescan_imports(self) -> None:
-        for sub in ast.walk(self.func.node):
-            if isinstance(sub, ast.ImportFrom):
-                base = resolve_relative(self.module, sub.module, sub.level)
-                for a in sub.names:
-                    if base and a.name != "*":
-                        self.imports[a.asname or a.name] = f"{base}.{a.name}"
-            elif isinstance(sub, ast.Import):
-                for a in sub.names:
-                    self.imports[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        self.imports = func.local_imports
 
     def run(self) -> Facts:
         for stmt in self.func.node.body:
@@ -292,6 +286,8 @@ class Walker(ast.NodeVisitor):
                     return ("reqdata", "")
                 if q in self.ctx.global_types:
                     return self.ctx.global_types[q]
+                if q.startswith("flask.g.") and q[8:] in self.ctx.g_types:
+                    return self.ctx.g_types[q[8:]]
             base = self.type_of(node.value)
             if base is None:
                 return None
@@ -437,6 +433,7 @@ class Walker(ast.NodeVisitor):
                 if site.model is None and isinstance(inner, ast.Call):
                     sub = self.parse_query(inner)
                     if sub is not None:
+                        calls.extend(c for c in _chain_calls(inner))
                         site.model = sub.model
                         site.columns.extend(sub.columns)
                         site.eager = sub.eager
@@ -460,8 +457,7 @@ class Walker(ast.NodeVisitor):
         site.executes = site.terminal in EXECUTING or kind in ("session", "ext")
         if kind == "query" and site.terminal in ("delete", "update"):
             site.write = True
-        for c in calls:
-            self._consumed.add(id(c))
+        site.calls = [id(c) for c in calls]
         return site
 
     def _chain_type(self, node: ast.AST) -> TypeRef | None:
@@ -577,6 +573,8 @@ class Walker(ast.NodeVisitor):
             else:
                 self.env[target.id] = t
         elif isinstance(target, ast.Attribute):
+            if t is not None and self.qualify(target.value) == "flask.g":
+                self.ctx.g_types[target.attr] = t
             base = self.type_of(target.value)
             if base is not None and base[0] == "instance" and base[1] in self.ctx.models:
                 if not self.light:
@@ -661,7 +659,7 @@ class Walker(ast.NodeVisitor):
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
         pushed = 0
         saved = dict(self.env)
-        for i, gen in enumerate(node.generators):
+        for gen in node.generators:
             self.visit(gen.iter)
             loop = self._loop(gen.iter, gen.target, node.lineno)
             self._bind_loop_target(gen.target, gen.iter)
@@ -688,7 +686,9 @@ class Walker(ast.NodeVisitor):
         if id(node) not in self._consumed and not self.light:
             self._record_call(node)
         elif id(node) not in self._consumed and self.light:
-            self.parse_query(node)
+            q = self.parse_query(node)
+            if q is not None:
+                self._consumed.update(q.calls)
         func = node.func
         if isinstance(func, ast.Name):
             self._call_funcs.add(id(func))
@@ -703,6 +703,7 @@ class Walker(ast.NodeVisitor):
         loops = tuple(self.loops)
         q = self.parse_query(node)
         if q is not None:
+            self._consumed.update(q.calls)
             facts.queries.append(q)
             if q.write and q.model:
                 facts.writes.append(WriteSite(q.model, "bulk" if q.terminal in ("delete", "update") else "statement", node))
@@ -887,6 +888,17 @@ def _timeout(node: ast.Call, policy: str) -> str:
     if policy in ("datastore", "botocore", "default"):
         return "library default"
     return "no"
+
+
+def _chain_calls(node: ast.AST) -> list[ast.Call]:
+    out = []
+    while isinstance(node, (ast.Call, ast.Attribute)):
+        if isinstance(node, ast.Call):
+            out.append(node)
+            node = node.func
+        else:
+            node = node.value
+    return out
 
 
 def walk_function(ctx: Context, func: FuncDef) -> Facts:

@@ -116,7 +116,7 @@ def find_models(resolver: Resolver, defs: Definitions, global_types: dict[str, t
         table = _tablename(info)
         models[q] = ModelDef(q, info.name, info, table)
     by_name = {m.name: q for q, m in models.items()}
-    for q, m in models.items():
+    for m in models.values():
         _columns(resolver, defs, m, models, by_name)
     # backrefs create the reverse relationship on the target model
     for q, m in list(models.items()):

@@ -27,6 +27,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from decompose.analysis.astutil import NodeIndex, index_module
 from decompose.errors import InputError
 from decompose.model import Location, Unhandled
 
@@ -87,6 +88,11 @@ class ParsedModule:
     def package(self) -> str:
         """The package relative imports start from."""
         return self.name if self.is_package else self.name.rpartition(".")[0]
+
+    @cached_property
+    def nodes(self) -> NodeIndex:
+        """Calls, imports, excepts, assignments and identifier counts, from one walk."""
+        return index_module(self.tree)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -292,7 +298,8 @@ class _Loader:
         source = decode_source(rel, data)
         if not source.strip() and required:
             raise InputError(f"{rel}: the file is empty; pass the module that creates the Flask app.")
-        cst_tree = parse_cst(rel, source) if self.cst else None
+        # ast first: CPython's parser refuses pathological nesting with an exception, where
+        # libcst's native parser can overflow the C stack; only what ast accepts reaches libcst.
         try:
             tree = ast.parse(source, filename=rel)
         except SyntaxError as exc:
@@ -301,6 +308,7 @@ class _Loader:
             ) from None
         except (RecursionError, MemoryError):
             raise InputError(f"{rel}: nested too deeply to parse; it looks generated.") from None
+        cst_tree = parse_cst(rel, source) if self.cst else None
         name, is_package = module_name_for(self.root, file)
         return ParsedModule(
             name=name,
@@ -329,7 +337,7 @@ class _Loader:
 
     def _imported_modules(self, module: ParsedModule) -> list[str]:
         names: list[str] = []
-        for node in ast.walk(module.tree):
+        for node in module.nodes.imports:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     parts = alias.name.split(".")

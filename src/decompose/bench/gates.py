@@ -45,7 +45,9 @@ class Metric:
 METRICS: dict[str, Metric] = {}
 
 
-def metric(name: str, dimension: str, unit: str, kind: str, help: str) -> Callable[
+def metric(
+    name: str, dimension: str, unit: str, kind: str, help: str
+) -> Callable[
     [Callable[[TargetResult, Stats | None], float | None]],
     Callable[[TargetResult, Stats | None], float | None],
 ]:
@@ -160,9 +162,13 @@ def parse_gate(expression: str, scope: str, where: str = "gate") -> Gate:
         raise ConfigError(f"{where}: unknown metric {name!r} in {expression!r}; use one of {known}")
     kind = _scope_kind(scope)
     if found.kind == "server" and kind != "overall":
-        raise ConfigError(f"{where}: {name} is measured per server; put {expression!r} under [overall]")
+        raise ConfigError(
+            f"{where}: {name} is measured per server; put {expression!r} under [overall]"
+        )
     if found.kind == "capacity" and kind != "capacity":
-        raise ConfigError(f"{where}: {name} comes from the capacity ramp; put {expression!r} under [capacity]")
+        raise ConfigError(
+            f"{where}: {name} comes from the capacity ramp; put {expression!r} under [capacity]"
+        )
     if found.kind == "stats" and kind == "capacity":
         raise ConfigError(f"{where}: [capacity] only has the metric 'users', found {name!r}")
     relative = _RELATIVE.match(rhs)
@@ -171,7 +177,9 @@ def parse_gate(expression: str, scope: str, where: str = "gate") -> Gate:
         try:
             factor = float(factor_text)
         except ValueError:
-            raise ConfigError(f"{where}: {factor_text!r} in {expression!r} is not a number") from None
+            raise ConfigError(
+                f"{where}: {factor_text!r} in {expression!r} is not a number"
+            ) from None
         return Gate(scope, expression.strip(), name, op, factor, relative=True)
     try:
         value, dimension = parse_quantity(rhs)
@@ -202,10 +210,20 @@ def load_gates(path: str | Path) -> GateSet:
 
 
 def parse_gates(data: Mapping[str, Any], source: str = "<gates>") -> GateSet:
-    known = {"baseline", "targets", "latency_tolerance", "overall", "groups", "endpoints", "capacity"}
+    known = {
+        "baseline",
+        "targets",
+        "latency_tolerance",
+        "overall",
+        "groups",
+        "endpoints",
+        "capacity",
+    }
     for key in data:
         if key not in known:
-            raise ConfigError(f"{source}: {key} is not a known key (known: {', '.join(sorted(known))})")
+            raise ConfigError(
+                f"{source}: {key} is not a known key (known: {', '.join(sorted(known))})"
+            )
     gates: list[Gate] = []
 
     def scope_gates(table: Any, scope: str, where: str) -> None:
@@ -242,7 +260,9 @@ def parse_gates(data: Mapping[str, Any], source: str = "<gates>") -> GateSet:
         try:
             tolerance = parse_ms(tolerance_text)
         except ValueError as exc:
-            raise ConfigError(f"{source}: latency_tolerance {exc}; use 'bucket' or e.g. '10ms'") from None
+            raise ConfigError(
+                f"{source}: latency_tolerance {exc}; use 'bucket' or e.g. '10ms'"
+            ) from None
     return GateSet(tuple(gates), baseline, tuple(targets), tolerance, source)
 
 
@@ -319,13 +339,19 @@ def _evaluate_one(
         )
 
     if gate.scope == "capacity" and target.capacity is None and quick:
-        return outcome("skipped", f"{label}: {gate.expression} skipped (no capacity ramp in --quick)")
+        return outcome(
+            "skipped", f"{label}: {gate.expression} skipped (no capacity ramp in --quick)"
+        )
     stats, exists = _scope_stats(target, gate.scope)
     if not exists:
-        return outcome("missing", f"{label}: {gate.expression} has no data: the run has no such scope")
+        return outcome(
+            "missing", f"{label}: {gate.expression} has no data: the run has no such scope"
+        )
     actual = found.read(target, stats)
     if actual is None:
-        return outcome("missing", f"{label}: {gate.expression} has no data: {gate.metric} was not measured")
+        return outcome(
+            "missing", f"{label}: {gate.expression} has no data: {gate.metric} was not measured"
+        )
     threshold = gate.value
     basis = ""
     if gate.relative:
@@ -347,6 +373,8 @@ def _evaluate_one(
             )
         threshold = gate.value * base_value
         basis = f" ({gate.value:g} x {baseline.name} {_fmt(base_value, found.unit)})"
+        if base_value == 0:
+            basis += f"; {baseline.name} measured 0, so this relative gate says little"
     tolerance = 0.0
     if found.dimension == "latency" and gate.metric != "avg":
         tolerance = (

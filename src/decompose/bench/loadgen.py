@@ -21,11 +21,6 @@ ramp, ``DECOMPOSE STEP START <users>``/``DECOMPOSE STEP END <users>``.
 
 from __future__ import annotations
 
-import locust  # noqa: I001 - must come first: gevent monkey-patching before ssl is imported
-import locust.runners
-from locust import FastHttpUser, constant
-from locust.env import Environment
-
 import argparse
 import itertools
 import json
@@ -37,10 +32,15 @@ from typing import Any
 
 import gevent
 import gevent.event
+import locust  # noqa: I001 - must come first: gevent monkey-patching before ssl is imported
+import locust.runners
+from locust import FastHttpUser, constant
+from locust.env import Environment
 
 HEADER = "X-Decompose-Bench"
 REPORT_INTERVAL = 0.5  # seconds between worker stats reports in distributed mode
 PHASE_MESSAGE = "decompose_phase"
+SPEC_MESSAGE = "decompose_spec"
 
 
 class State:
@@ -118,12 +118,14 @@ def build_user(spec: dict[str, Any]) -> type[FastHttpUser]:
         run.__name__ = f"task_{index}"
         return run
 
-    weighted = {make_task(i, t): int(t["weight"]) for i, t in enumerate(tasks_spec) if t["weight"] > 0}
+    weighted = {
+        make_task(i, t): int(t["weight"]) for i, t in enumerate(tasks_spec) if t["weight"] > 0
+    }
 
     class BenchUser(FastHttpUser):
         host = spec["host"]
         wait_time = constant(float(spec.get("wait", 0.0)))
-        tasks = weighted
+        tasks = weighted  # type: ignore[assignment]  # Locust accepts {task: weight}
 
         def on_start(self) -> None:
             runner = self.environment.runner
@@ -132,7 +134,10 @@ def build_user(spec: dict[str, Any]) -> type[FastHttpUser]:
             self.number = (next(numbering) * count + index) % login_users + 1
             self.auth: dict[str, str] = {}
             self.headers: dict[str, list[dict[str, str]]] = {}
-            self.templated = [(_fill(t["path"], self.number), _fill(t.get("json"), self.number)) for t in tasks_spec]
+            self.templated = [
+                (_fill(t["path"], self.number), _fill(t.get("json"), self.number))
+                for t in tasks_spec
+            ]
             if login:
                 self.log_in(login)
                 _login_barrier(runner)
@@ -156,7 +161,9 @@ def build_user(spec: dict[str, Any]) -> type[FastHttpUser]:
                     token = None
                 if token is None:
                     State.login_failures += 1
-                    response.failure(f"no {login['token']!r} in the login response (status {response.status_code})")
+                    response.failure(
+                        f"no {login['token']!r} in the login response (status {response.status_code})"
+                    )
                 else:
                     self.auth = {login["header"]: login["value"].replace("{token}", str(token))}
             State.logins_done += 1
@@ -176,7 +183,7 @@ def _set_phase(env: Environment, phase: str) -> None:
     State.phase = phase
     runner = env.runner
     if isinstance(runner, locust.runners.MasterRunner):
-        runner.send_message(PHASE_MESSAGE, phase)
+        runner.send_message(PHASE_MESSAGE, phase)  # type: ignore[arg-type]  # any picklable data
 
 
 def _wait_ready(env: Environment, users: int, spec: dict[str, Any], timeout: float) -> None:
@@ -281,17 +288,30 @@ def run_ramp(env: Environment, spec: dict[str, Any]) -> dict[str, Any]:
             gevent.sleep(2 * REPORT_INTERVAL)
         entries = [e for e in _snapshot(env) if not group or e["name"] in group]
         stats = merge(Counters.from_entry(e) for e in entries).stats(measured)
-        ok = stats.requests > 0 and stats.p95 <= ramp["objective_p95"] + ramp["tolerance"] and (
-            stats.failure_rate <= ramp["max_failure_rate"]
+        ok = (
+            stats.requests > 0
+            and stats.p95 <= ramp["objective_p95"] + ramp["tolerance"]
+            and (stats.failure_rate <= ramp["max_failure_rate"])
         )
         steps.append(
-            {"users": users, "p95": stats.p95, "failure_rate": stats.failure_rate, "rps": stats.rps, "ok": ok}
+            {
+                "users": users,
+                "p95": stats.p95,
+                "failure_rate": stats.failure_rate,
+                "rps": stats.rps,
+                "ok": ok,
+            }
         )
         if not ok:
             break
     State.phase = "after"
     _stop_window(env)
-    return {"mode": "ramp", "steps": steps, "errors": _errors(env), "login_failures": State.login_failures}
+    return {
+        "mode": "ramp",
+        "steps": steps,
+        "errors": _errors(env),
+        "login_failures": State.login_failures,
+    }
 
 
 def _make_env(spec: dict[str, Any]) -> Environment:
@@ -306,14 +326,19 @@ def main_run(spec_path: str, out_path: str) -> int:
     env = _make_env(spec)
     workers = int(spec.get("worker_count", 0) or 0)
     if spec.get("distributed"):
-        runner = env.create_master_runner(spec.get("master_bind", "127.0.0.1"), int(spec["master_port"]))
+        runner = env.create_master_runner(
+            spec.get("master_bind", "127.0.0.1"), int(spec["master_port"])
+        )
         deadline = time.monotonic() + float(spec.get("workers_timeout", 60))
         while len(runner.clients.ready) < workers:
             if time.monotonic() > deadline:
-                sys.stderr.write(f"only {len(runner.clients.ready)} of {workers} Locust workers connected\n")
+                sys.stderr.write(
+                    f"only {len(runner.clients.ready)} of {workers} Locust workers connected\n"
+                )
                 runner.quit()
                 return 3
             gevent.sleep(0.1)
+        runner.send_message(SPEC_MESSAGE, spec)
         marker(f"WORKERS {workers}")
     else:
         env.create_local_runner()
@@ -328,18 +353,30 @@ def main_run(spec_path: str, out_path: str) -> int:
     return 0
 
 
-def main_worker(spec_path: str, master_host: str, master_port: int) -> int:
+def configure(user_class: type[Any], spec: dict[str, Any]) -> None:
+    """Make a worker's placeholder user class drive ``spec`` (sent by the master)."""
+    fresh = build_user(spec)
+    for name in ("host", "wait_time", "tasks", "on_start", "log_in", "prepare_headers"):
+        setattr(user_class, name, getattr(fresh, name))
+    State.phase = f"w-{spec['phase']}"
+    State.logins_done = 0
+    State.login_failures = 0
+    State.all_logged_in = None
+
+
+def main_worker(master_host: str, master_port: int) -> int:
+    """A Locust worker; the master sends it the spec (host, login, mix) before each phase."""
     locust.runners.WORKER_REPORT_INTERVAL = REPORT_INTERVAL
-    with open(spec_path, encoding="utf-8") as handle:
-        spec = json.load(handle)
-    env = _make_env(spec)
+    env = _make_env({"host": "http://127.0.0.1", "tasks": [], "phase": "pending"})
     runner = env.create_worker_runner(master_host, master_port)
 
-    State.phase = f"w-{spec['phase']}"
+    def on_spec(environment: Any, msg: Any, **kwargs: Any) -> None:
+        configure(env.user_classes[0], msg.data)
 
     def on_phase(environment: Any, msg: Any, **kwargs: Any) -> None:
         State.phase = msg.data
 
+    runner.register_message(SPEC_MESSAGE, on_spec)
     runner.register_message(PHASE_MESSAGE, on_phase)
     runner.greenlet.join()
     return 0
@@ -351,15 +388,16 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="drive one target for one phase")
     run.add_argument("spec")
     run.add_argument("out")
-    worker = commands.add_parser("worker", help="a Locust worker for distributed mode")
-    worker.add_argument("spec")
+    worker = commands.add_parser(
+        "worker", help="a Locust worker for distributed mode (exits when the master quits)"
+    )
     worker.add_argument("--master-host", default="127.0.0.1")
     worker.add_argument("--master-port", type=int, required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.command == "run":
         return main_run(args.spec, args.out)
-    return main_worker(args.spec, args.master_host, args.master_port)
+    return main_worker(args.master_host, args.master_port)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,9 @@ def app_source(root: Path, app: str) -> Path:
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate
-    raise ConfigError(f"cannot find the source of {module} under {root} to generate the mix; add [[mix]] entries to the profile")
+    raise ConfigError(
+        f"cannot find the source of {module} under {root} to generate the mix; add [[mix]] entries to the profile"
+    )
 
 
 def mix_from_inventory(root: Path, app: str) -> tuple[Task, ...]:

@@ -101,7 +101,9 @@ class Monitor:
         loadgen = _delta(self._loadgen, cpu_seconds(self.loadgen_pid))
         machine = psutil.cpu_times()
         busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
-        busy_before = sum(self._machine) - self._machine.idle - getattr(self._machine, "iowait", 0.0)
+        busy_before = (
+            sum(self._machine) - self._machine.idle - getattr(self._machine, "iowait", 0.0)
+        )
         total = sum(machine) - sum(self._machine)
         self._stop.set()
         if self._thread is not None:

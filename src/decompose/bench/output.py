@@ -17,7 +17,9 @@ def write_results(result: BenchResult, directory: Path, stem: str = "bench") -> 
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create the output directory {directory}: {exc.strerror}") from None
+        raise OutputError(
+            f"cannot create the output directory {directory}: {exc.strerror}"
+        ) from None
     written = []
     for fmt in OUTPUT_FORMATS:
         path = directory / f"{stem}{EXTENSIONS[fmt]}"

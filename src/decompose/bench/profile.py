@@ -71,6 +71,7 @@ class TargetSettings:
     app: str | None = None  # overrides the app given on the command line
     ready_path: str = "/"
     start_timeout: float = 60.0
+    port: int = 0  # 0: a free port; a fixed port must be free on 127.0.0.1
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class Database:
     kind: str = "sqlite"  # sqlite | postgresql | none
     url_env: str = "DATABASE_URL"
     admin_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    # A target whose setup and env are written exactly like an earlier target's gets a copy of
+    # that target's freshly seeded database instead of seeding again (identical by construction).
+    reuse_seed: bool = True
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,9 @@ class Capacity:
 
     def describe(self) -> str:
         scope = f"group {self.group}" if self.group else "whole mix"
-        return f"p95 <= {self.objective_p95:g} ms and failures <= {self.max_failure_rate:g}% ({scope})"
+        return (
+            f"p95 <= {self.objective_p95:g} ms and failures <= {self.max_failure_rate:g}% ({scope})"
+        )
 
 
 @dataclass(frozen=True)
@@ -208,7 +214,9 @@ class _Table:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            names = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
             raise self.fail(key, f"must be {names}, found {value!r}")
         return value
 
@@ -251,7 +259,9 @@ def _read(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"profile {path} does not exist; pass --profile with a TOML file") from None
+        raise ConfigError(
+            f"profile {path} does not exist; pass --profile with a TOML file"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"profile {path} is not valid TOML: {exc}") from None
     base_name = data.pop("extends", None)
@@ -315,8 +325,12 @@ def _target_settings(table: _Table, base: TargetSettings) -> TargetSettings:
         commands = table.get("setup", list, [])
         parsed = []
         for index, command in enumerate(commands):
-            if not (isinstance(command, list) and command and all(isinstance(a, str) for a in command)):
-                raise table.fail("setup", f"entry {index} must be a non-empty list of strings (an argv)")
+            if not (
+                isinstance(command, list) and command and all(isinstance(a, str) for a in command)
+            ):
+                raise table.fail(
+                    "setup", f"entry {index} must be a non-empty list of strings (an argv)"
+                )
             parsed.append(tuple(command))
         setup = tuple(parsed)
     settings = TargetSettings(
@@ -327,11 +341,16 @@ def _target_settings(table: _Table, base: TargetSettings) -> TargetSettings:
         app=table.get("app", str, base.app),
         ready_path=table.get("ready_path", str, base.ready_path),
         start_timeout=table.quantity("start_timeout", parse_seconds, base.start_timeout),
+        port=table.get("port", int, 0) if table.path.startswith("targets.") else 0,
     )
     if table.path.startswith("targets."):
         table.done()
     else:  # the root table: its other keys are read elsewhere
         table.seen.update({"server", "env", "setup", "chdir", "app", "ready_path", "start_timeout"})
+        if "port" in table.data:
+            raise table.fail(
+                "port", "belongs under [targets.<name>]: two targets cannot share a port"
+            )
     return settings
 
 
@@ -346,7 +365,9 @@ def _server(table: _Table, base: ServerModel) -> ServerModel:
         extra_args=table.strings("extra_args", base.extra_args),
     )
     if server.worker_class not in WORKER_CLASSES and "." not in server.worker_class:
-        raise table.fail("worker_class", f"is {server.worker_class!r}; use one of {', '.join(WORKER_CLASSES)}")
+        raise table.fail(
+            "worker_class", f"is {server.worker_class!r}; use one of {', '.join(WORKER_CLASSES)}"
+        )
     if server.workers < 1:
         raise table.fail("workers", "must be at least 1")
     table.done()
@@ -358,6 +379,7 @@ def _database(table: _Table) -> Database:
         kind=table.get("kind", str, Database.kind),
         url_env=table.get("url_env", str, Database.url_env),
         admin_url=table.get("admin_url", str, Database.admin_url),
+        reuse_seed=table.get("reuse_seed", bool, Database.reuse_seed),
     )
     if database.kind not in ("sqlite", "postgresql", "none"):
         raise table.fail("kind", f"is {database.kind!r}; use sqlite, postgresql or none")
@@ -452,7 +474,9 @@ def _mix(root: _Table) -> tuple[Task, ...]:
         if task.weight < 0:
             raise table.fail("weight", "must not be negative")
         if task.name in names:
-            raise table.fail("name", f"{task.name!r} is used twice; names identify endpoints in results")
+            raise table.fail(
+                "name", f"{task.name!r} is used twice; names identify endpoints in results"
+            )
         names.add(task.name)
         table.done()
         tasks.append(task)

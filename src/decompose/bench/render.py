@@ -17,7 +17,9 @@ RENDERERS: dict[str, Callable[[BenchResult], str]] = {}
 EXTENSIONS: dict[str, str] = {}
 
 
-def renderer(name: str, extension: str) -> Callable[[Callable[[BenchResult], str]], Callable[[BenchResult], str]]:
+def renderer(
+    name: str, extension: str
+) -> Callable[[Callable[[BenchResult], str]], Callable[[BenchResult], str]]:
     def register(function: Callable[[BenchResult], str]) -> Callable[[BenchResult], str]:
         RENDERERS[name] = function
         EXTENSIONS[name] = extension
@@ -71,8 +73,8 @@ def _endpoint_rows(result: BenchResult) -> list[list[str]]:
     for name, group in names:
         row = [name, group]
         for target in targets:
-            endpoint = target.endpoint(name)
-            row += _stat_cells(endpoint.stats if endpoint else None)
+            found = target.endpoint(name)
+            row += _stat_cells(found.stats if found else None)
         rows.append(row)
     groups: list[str] = []
     for target in targets:
@@ -97,13 +99,19 @@ def _summary_rows(result: BenchResult) -> list[list[str]]:
     return [
         row("server", lambda t: t.server),
         row("requests/s", lambda t: _num(t.overall.rps, 1)),
-        row("p50 / p95 / p99 ms", lambda t: f"{_num(t.overall.p50)} / {_num(t.overall.p95)} / {_num(t.overall.p99)}"),
+        row(
+            "p50 / p95 / p99 ms",
+            lambda t: f"{_num(t.overall.p50)} / {_num(t.overall.p95)} / {_num(t.overall.p99)}",
+        ),
         row("failures", lambda t: f"{t.overall.failures} ({t.overall.failure_rate:.1f}%)"),
         row("SQL queries / request", lambda t: _queries(t.overall.queries)),
         row("RSS, workers (MB)", lambda t: f"{_num(t.rss_mb)} ({t.workers} workers)"),
         row("USS, workers (MB)", lambda t: _num(t.uss_mb)),
         row("server CPU (% of a core)", lambda t: _num(t.server_cpu)),
-        row("Locust CPU (% of a core)", lambda t: f"{_num(t.loadgen_cpu)} (busiest process {_num(t.loadgen_cpu_max_process)})"),
+        row(
+            "Locust CPU (% of a core)",
+            lambda t: f"{_num(t.loadgen_cpu)} (busiest process {_num(t.loadgen_cpu_max_process)})",
+        ),
         row("machine CPU (% of all cores)", lambda t: _num(t.machine_cpu)),
         row("capacity (users)", lambda t: "-" if t.capacity is None else f"{t.capacity.users}"),
         row("measured (s)", lambda t: _num(t.measured_s, 1)),
@@ -128,7 +136,8 @@ def _align(rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
     lines = []
     for row in rows:
         cells = [
-            cell.ljust(widths[i]) if i < left else cell.rjust(widths[i]) for i, cell in enumerate(row)
+            cell.ljust(widths[i]) if i < left else cell.rjust(widths[i])
+            for i, cell in enumerate(row)
         ]
         lines.append("  ".join(cells).rstrip())
     return lines
@@ -165,7 +174,11 @@ def _gate_lines(result: BenchResult) -> list[str]:
     for gate in result.gates:
         lines.append(f"  {gate.status.upper():7} {gate.message}")
     failed = sum(1 for gate in result.gates if gate.failed)
-    lines.append(f"{failed} of {len(result.gates)} gates failed" if failed else f"all {len(result.gates)} gates passed")
+    lines.append(
+        f"{failed} of {len(result.gates)} gates failed"
+        if failed
+        else f"all {len(result.gates)} gates passed"
+    )
     return lines
 
 
@@ -206,10 +219,12 @@ def render_markdown(result: BenchResult) -> str:
                 f"{s.users} users: p95 {s.p95:.0f} ms, {s.failure_rate:.1f}% failed{'' if s.ok else ' (broke)'}"
                 for s in target.capacity.steps
             )
-            lines.append(f"- **{target.name}**: {target.capacity.users} users at {target.capacity.objective}. {steps}")
+            lines.append(
+                f"- **{target.name}**: {target.capacity.users} users at {target.capacity.objective}. {steps}"
+            )
     warnings = _warning_lines(result)
     if warnings:
-        lines += ["", "## Warnings", ""] + [f"- {w[len('warning: '):]}" for w in warnings if w]
+        lines += ["", "## Warnings", ""] + [f"- {w[len('warning: ') :]}" for w in warnings if w]
     if result.gates:
         lines += ["", "## Gates", ""]
         lines += _md_table(
@@ -241,7 +256,9 @@ def render_junit(result: BenchResult) -> str:
         )
         cases += 1
     for gate in result.gates:
-        case = ET.SubElement(suite, "testcase", classname=f"bench.{gate.target}.{gate.scope}", name=gate.expression)
+        case = ET.SubElement(
+            suite, "testcase", classname=f"bench.{gate.target}.{gate.scope}", name=gate.expression
+        )
         cases += 1
         if gate.failed:
             failures += 1

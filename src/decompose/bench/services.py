@@ -8,6 +8,7 @@ before setup, so that both targets start from identical, seeded state.
 from __future__ import annotations
 
 import re
+import shutil
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -72,12 +73,16 @@ def _postgres_execute(admin_url: str, statement: str) -> None:
             connection.execute(text(statement))
     except SQLAlchemyError as exc:
         reason = str(exc.orig if hasattr(exc, "orig") else exc).strip().splitlines()[0]
-        raise TargetError(f"PostgreSQL at {admin_url} refused {statement.split(' ')[0:2]}: {reason}") from None
+        raise TargetError(
+            f"PostgreSQL at {admin_url} refused {statement.split(' ')[0:2]}: {reason}"
+        ) from None
     finally:
         engine.dispose()
 
 
-def prepare_database(profile: BenchProfile, target: str, workdir: Path, run_id: str) -> Database | None:
+def prepare_database(
+    profile: BenchProfile, target: str, workdir: Path, run_id: str
+) -> Database | None:
     kind = profile.database.kind
     if kind == "none":
         return None
@@ -87,12 +92,37 @@ def prepare_database(profile: BenchProfile, target: str, workdir: Path, run_id: 
         return Database(url=f"sqlite:///{path}")
     from sqlalchemy.engine import make_url
 
-    name = re.sub(r"[^a-z0-9_]", "_", f"decompose_bench_{run_id}_{target}".lower())[:63]
+    name = _postgres_name(run_id, target)
     admin_url = profile.database.admin_url
     _postgres_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _postgres_execute(admin_url, f'CREATE DATABASE "{name}"')
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     return Database(url=url, admin_url=admin_url, name=name)
+
+
+def clone_database(
+    source: Database, profile: BenchProfile, target: str, workdir: Path, run_id: str
+) -> Database:
+    """A copy of ``source`` (seeded, with no open connection) for ``target``."""
+    if source.admin_url is None:  # SQLite
+        from sqlalchemy.engine import make_url
+
+        source_path = Path(str(make_url(source.url).database))
+        path = workdir / f"{target}.sqlite3"
+        shutil.copyfile(source_path, path)
+        return Database(url=f"sqlite:///{path}")
+    from sqlalchemy.engine import make_url
+
+    name = _postgres_name(run_id, target)
+    admin_url = source.admin_url
+    _postgres_execute(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _postgres_execute(admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{source.name}"')
+    url = make_url(source.url).set(database=name).render_as_string(hide_password=False)
+    return Database(url=url, admin_url=admin_url, name=name)
+
+
+def _postgres_name(run_id: str, target: str) -> str:
+    return re.sub(r"[^a-z0-9_]", "_", f"decompose_bench_{run_id}_{target}".lower())[:63]
 
 
 def prepare_redis(profile: BenchProfile, index: int) -> str | None:

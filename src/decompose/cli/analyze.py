@@ -18,7 +18,8 @@ from decompose.errors import CheckFailed, InputError
 @click.option("--no-cache", is_flag=True, help="Analyse from scratch and leave the cache alone.")
 def analyze(path: str, fmt: str, output: str | None, fail_on: str | None, config_path: str | None, no_cache: bool) -> None:
     """Analyse the Flask app module (or package directory) at PATH."""
-    from decompose.analysis import analyze as run, resolve_config
+    from decompose.analysis import analyze as run
+    from decompose.analysis import resolve_config
     from decompose.model import Severity
     from decompose.report import render, write_atomic
 

@@ -28,7 +28,12 @@ DEFAULT_PROFILE = Path("benchmarks/profiles/default.toml")
     default=None,
     help=f"Profile TOML (default: {DEFAULT_PROFILE}).",
 )
-@click.option("--gates", "gates_path", type=click.Path(path_type=Path, dir_okay=False), help="Gates TOML to evaluate.")
+@click.option(
+    "--gates",
+    "gates_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Gates TOML to evaluate.",
+)
 @click.option(
     "--baseline",
     default=None,
@@ -36,16 +41,32 @@ DEFAULT_PROFILE = Path("benchmarks/profiles/default.toml")
     "that relative gates compare with (default: the gates file's baseline).",
 )
 @click.option("--quick", is_flag=True, help="One short round per target, no capacity ramp.")
-@click.option("--capacity/--no-capacity", default=None, help="Run the capacity ramp (default: on in full runs).")
-@click.option("--workers", type=click.IntRange(min=0), default=0, help="Locust worker processes (distributed mode).")
+@click.option(
+    "--capacity/--no-capacity",
+    default=None,
+    help="Run the capacity ramp (default: on in full runs).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Locust worker processes (distributed mode).",
+)
 @click.option(
     "--remote-workers",
     type=click.IntRange(min=0),
     default=0,
     help="Also wait for this many Locust workers started on other machines.",
 )
-@click.option("--master-bind", default="127.0.0.1", show_default=True, help="Address the Locust master listens on.")
-@click.option("--master-port", type=int, default=0, help="Port of the Locust master (default: a free port).")
+@click.option(
+    "--master-bind",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address the Locust master listens on.",
+)
+@click.option(
+    "--master-port", type=int, default=0, help="Port of the Locust master (default: a free port)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -58,8 +79,17 @@ DEFAULT_PROFILE = Path("benchmarks/profiles/default.toml")
     type=click.Path(path_type=Path, file_okay=False),
     help="Write bench.json, bench.xml, bench.md and bench.txt here (and logs under logs/).",
 )
-@click.option("--root", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("."), help="Project root.")
-@click.option("--print-mix", is_flag=True, help="Print the mix generated from analyze's inventory as TOML, and exit.")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=Path("."),
+    help="Project root.",
+)
+@click.option(
+    "--print-mix",
+    is_flag=True,
+    help="Print the mix generated from analyze's inventory as TOML, and exit.",
+)
 def bench(
     targets: tuple[str, ...],
     profile_path: Path | None,
@@ -93,6 +123,7 @@ def bench(
         write_results,
     )
     from decompose.bench.mix import mix_as_toml, mix_from_inventory
+    from decompose.bench.profile import Task
     from decompose.bench.results import BenchResult
 
     started = time.monotonic()
@@ -103,8 +134,10 @@ def bench(
         TargetSpec(name, settings.app) for name, settings in profile.targets.items() if settings.app
     ]
     if not specs:
-        raise InputError(f"no target to benchmark: pass --target NAME=MODULE:APP or set app in [targets.<name>] of {path}")
-    mix = ()
+        raise InputError(
+            f"no target to benchmark: pass --target NAME=MODULE:APP or set app in [targets.<name>] of {path}"
+        )
+    mix: tuple[Task, ...] = ()
     if print_mix or not profile.mix:
         mix = mix_from_inventory(root, specs[0].app)
         if print_mix:
@@ -116,10 +149,14 @@ def bench(
         try:
             stored = BenchResult.from_dict(json.loads(Path(baseline).read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"--baseline {baseline} is not a results JSON written by decompose bench: {exc}") from None
+            raise ConfigError(
+                f"--baseline {baseline} is not a results JSON written by decompose bench: {exc}"
+            ) from None
         if not stored.targets:
             raise ConfigError(f"--baseline {baseline} holds no target")
-        stored_baseline = stored.targets[0]
+        wanted = gates.baseline if gates is not None else None
+        stored_baseline = stored.target(wanted) if wanted else None
+        stored_baseline = stored_baseline or stored.targets[0]
     options = BenchOptions(
         targets=specs,
         profile=profile,
@@ -132,7 +169,9 @@ def bench(
         master_port=master_port,
         remote_workers=remote_workers,
         mix=mix,
-        progress=lambda message: click.echo(f"bench [{time.monotonic() - started:5.1f}s]: {message}", err=True),
+        progress=lambda message: click.echo(
+            f"bench [{time.monotonic() - started:5.1f}s]: {message}", err=True
+        ),
     )
     result = run_bench(options)
     if gates is not None:
@@ -141,11 +180,17 @@ def bench(
         if baseline and stored_baseline is None:
             gates = replace(gates, baseline=baseline)
         outcomes = evaluate(gates, result, baseline=stored_baseline)
-        result = replace(result, gates=outcomes, baseline=stored_baseline.name if stored_baseline else gates.baseline)
+        result = replace(
+            result,
+            gates=outcomes,
+            baseline=stored_baseline.name if stored_baseline else gates.baseline,
+        )
     if output is not None:
         for written in write_results(result, output):
             click.echo(f"bench: wrote {written}", err=True)
     click.echo(render(result, fmt), nl=False)
     failed = [gate for gate in result.gates if gate.failed]
     if failed:
-        raise CheckFailed(f"{len(failed)} of {len(result.gates)} gates failed; first: {failed[0].message}")
+        raise CheckFailed(
+            f"{len(failed)} of {len(result.gates)} gates failed; first: {failed[0].message}"
+        )

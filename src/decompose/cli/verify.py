@@ -140,7 +140,7 @@ def _generate(config: object, app_path: str | None, output: str | None) -> None:
     if not path.is_absolute() and app_path is None:
         path = Path(config.project) / path
     try:
-        from decompose.analysis import analyze  # type: ignore[attr-defined]
+        from decompose.analysis import analyze
     except ImportError:
         raise InputError("--generate needs decompose analyze, which is not installed in this checkout.") from None
     result = analyze(path)

@@ -97,10 +97,34 @@ class RewriteModuleImportsTransformer(cst.CSTTransformer):
             whitespace_after_from=cst.SimpleWhitespace(" "),
         )
 
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            if map_module(self.mapping, _dotted(alias.name)) is not None:
+    def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import | cst.ImportFrom:
+        mapped = [map_module(self.mapping, _dotted(alias.name)) for alias in updated_node.names]
+        if all(m is None for m in mapped):
+            return updated_node
+        simple = all("." not in _dotted(a.name) for a in updated_node.names)
+        parents = {m.rpartition(".")[0] for m in mapped if m}
+        if simple and None not in mapped and len(parents) == 1:
+            # `import settings` -> `from .shared import settings`: binds the same name
+            level, rest = relative_module(self.package, parents.pop())
+            names = [
+                cst.ImportAlias(
+                    name=cst.Name(m.rpartition(".")[2]),
+                    asname=alias.asname,
+                    comma=alias.comma,
+                )
+                for alias, m in zip(updated_node.names, mapped, strict=True)
+                if m
+            ]
+            return cst.ImportFrom(
+                module=_module_node(rest),
+                names=names,
+                relative=[cst.Dot() for _ in range(level)],
+                semicolon=updated_node.semicolon,
+            )
+        for alias, m in zip(updated_node.names, mapped, strict=True):
+            if m is not None:
                 self.warnings.append(f"`import {_dotted(alias.name)}` cannot be made relative; rewrite it by hand")
+        return updated_node
 
 
 class RewriteModuleImports(CodemodCommand):
@@ -147,6 +171,12 @@ EXAMPLES = (
         "from legacy.models import User\n",
         "from .models import User\n",
         {"mapping": _M["mapping"], "package": "webapp.shared"},
+    ),
+    Example(
+        "plain import of a moved module",
+        "import settings\n\n\ndef f():\n    import settings as s\n    return s\n",
+        "from ..shared import settings\n\n\ndef f():\n    from ..shared import settings as s\n    return s\n",
+        {"mapping": {"settings": "webapp.shared.settings"}, "package": "webapp.auth"},
     ),
     Example("unmapped stays", "from flask import Flask\nfrom legacy.app import app\n", None, _M),
     Example("relative stays", "from .models import User\n", None, _M),

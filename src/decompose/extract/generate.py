@@ -19,7 +19,7 @@ from decompose.codemods.module_imports import RewriteModuleImportsTransformer
 from decompose.codemods.route_to_blueprint import RouteToBlueprintTransformer
 from decompose.codemods.strip_registrations import StripRegistrationsTransformer
 from decompose.extract import plan as P
-from decompose.extract.imports import ImportSources, build_imports, module_package
+from decompose.extract.imports import ImportSources, build_imports, module_package, relative_from
 from decompose.extract.project import Project, module_mapping
 from decompose.extract.source import SourceIndex, Statement, _names, dotted
 from decompose.model.extraction import (
@@ -409,7 +409,7 @@ class Generator:
             prelude = "".join(mod.prelude)
             text = _docstring(mod.docstring) + "\n" + imports
             if prelude:
-                text += "\n\n" + prelude
+                text += "\n" + prelude
             text += body
             files.append(GeneratedFile(self._path(module_id), text))
         # package __init__ files of domains and the kernel
@@ -449,6 +449,15 @@ class Generator:
         extra: dict[str, str],
     ) -> GeneratedFile:
         doc = f"Build the app: {self.index.path}'s set-up, extensions, hooks and blueprints, in its order."
+        blueprints = {f".{d}.routes": {(self.bp_var, f"{d}_bp")} for d in registered}
+        if "create_app" in definer:
+            # the monolith has its own create_app: import it under another name here
+            alias = "monolith_create_app"
+            body = [node.visit(_RenameName("create_app", alias)) for node in body]
+            target = definer["create_app"]
+            module = relative_from(self.package, P.INIT, f"{self.package}.{target}")
+            blueprints.setdefault(module, set()).add(("create_app", alias))
+            self.notes.append(f"{self.index.path} defines create_app; the generated factory calls it as {alias}")
         body = [*body, cst.parse_statement(f"return {self.app}\n")]
         func = self._function("create_app", body, doc)
         func = func.with_changes(params=cst.parse_statement("def f(config=None): pass").params)  # type: ignore[attr-defined]
@@ -460,10 +469,12 @@ class Generator:
         table_locals = _function_locals(code)
         local |= table_locals
         needed -= local
-        sources.definer.update(extra)
+        needed -= set(extra) | {"monolith_create_app"}
         if self.placement.module and any(m == P.LEGACY for m in self.placement.module.values()):
             sources.definer.setdefault("register_legacy", P.LEGACY)
-        imports, unresolved = build_imports(sources, P.INIT, needed - {"create_app"}, futures=self.index.future_imports)
+        imports, unresolved = build_imports(
+            sources, P.INIT, needed - {"create_app"}, futures=self.index.future_imports, extra_relative=blueprints
+        )
         self._note_unresolved(P.INIT, unresolved)
         # modules with import-time side effects that nothing imports (e.g. extension callbacks)
         side = self._unimported_modules(definer, needed)
@@ -490,7 +501,7 @@ class Generator:
                 deps |= {definer[n] for n in used if n in definer}
             reach[module_id] = deps - {module_id}
         seen: set[str] = set()
-        stack = sorted({definer[n] for n in init_needed if n in definer})
+        stack = sorted({definer[n] for n in init_needed if n in definer} | {m for m in self.modules if self.modules[m].prelude})
         while stack:
             m = stack.pop()
             if m in seen:
@@ -565,6 +576,15 @@ class Generator:
                     text = pattern.sub(rename, text)
                 out.append(GeneratedFile(f"{self.package}/{rel}", text))
         return out
+
+
+class _RenameName(cst.CSTTransformer):
+    def __init__(self, old: str, new: str) -> None:
+        super().__init__()
+        self.old, self.new = old, new
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        return updated_node.with_changes(value=self.new) if updated_node.value == self.old else updated_node
 
 
 def _strip_first_blank(node: cst.BaseStatement, position: int) -> cst.BaseStatement:

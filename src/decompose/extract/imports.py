@@ -99,17 +99,28 @@ def build_imports(
     needed: set[str],
     *,
     futures: tuple[str, ...] = (),
+    extra_relative: dict[str, set[tuple[str, str | None]]] | None = None,
 ) -> tuple[str, list[str]]:
     """(import block text, names that could not be resolved) for one generated module."""
     index = sources.index
     package = sources.package
     unresolved: list[str] = []
     wanted_by_stmt: dict[int, set[str]] = {}
-    relative: dict[str, set[tuple[str, str | None]]] = {}
+    relative: dict[str, set[tuple[str, str | None]]] = {k: set(v) for k, v in (extra_relative or {}).items()}
     absolute_extra: dict[str, set[tuple[str, str | None]]] = {}
-    for name in sorted(needed):
+    pending = sorted(needed)
+    seen_names: set[str] = set()
+    while pending:
+        name = pending.pop(0)
+        if name in seen_names:
+            continue
+        seen_names.add(name)
         if name in BUILTINS:
             continue
+        provider = sources.import_stmts.get(name)
+        if provider is not None and not isinstance(provider.node, cst.SimpleStatementLine):
+            # a try/except or if block of imports: what its tests and handlers read is needed too
+            pending.extend(sorted(provider.uses - provider.defines))
         if name in sources.definer and sources.definer[name] != module_id:
             target = f"{package}.{sources.definer[name]}" if sources.definer[name] != "__init__" else package
             relative.setdefault(relative_from(package, module_id, target), set()).add((name, None))
@@ -127,18 +138,24 @@ def build_imports(
         lines.append(render_from("__future__", [(f, None) for f in futures]))
         lines.append("\n")
     emitted_any = False
+    group = 0  # the monolith's import sections, separated by blank lines
+    last_group = None
     for stmt in index.statements:
-        if stmt.kind != "import" or stmt.index not in wanted_by_stmt:
+        if stmt.kind != "import":
+            continue
+        if any(line.comment is None for line in getattr(stmt.node, "leading_lines", ())):
+            group += 1
+        if stmt.index not in wanted_by_stmt:
             continue
         wanted = wanted_by_stmt[stmt.index]
         text = _render_import_stmt(sources, stmt, wanted, module_id, relative)
         if not text:
             continue
-        blank_before = any(line.comment is None for line in getattr(stmt.node, "leading_lines", ()))
-        if emitted_any and blank_before:
+        if emitted_any and group != last_group:
             lines.append("\n")
         lines.append(text)
         emitted_any = True
+        last_group = group
     # names the rewrites introduced: merged into the monolith's import of that module if present
     if absolute_extra:
         lines = _merge_extra(lines, absolute_extra)
@@ -147,7 +164,7 @@ def build_imports(
         if emitted_any:
             lines.append("\n")
         for module in sorted(relative, key=_relative_key):
-            names = sorted(relative[module], key=lambda n: _name_kind(n[0]))
+            names = sorted(relative[module], key=lambda n: (_name_kind(n[0]), n[1] or ""))
             lines.append(render_from(module, names))
     return "".join(lines), unresolved
 
@@ -181,27 +198,30 @@ def _merge_extra(lines: list[str], extra: dict[str, set[tuple[str, str | None]]]
 
 
 def _insert_sorted(lines: list[str], text: str, module: str) -> list[str]:
-    """Insert a ``from module import`` line among the third-party ``from`` imports, by name."""
+    """Insert a ``from module import`` line into the third-party section, in isort's order
+    (``import x`` lines first, then ``from`` lines by module name)."""
     key = module.lower()
 
     def mod(line: str) -> str:
         return line.split()[1].lower()
 
-    candidates = [
+    third_party = [
         i
         for i, line in enumerate(lines)
-        if line.startswith("from ") and not line.startswith("from .")
+        if line.startswith(("from ", "import ")) and not line.startswith("from .")
         and mod(line) != "__future__" and not _is_stdlib(mod(line))
     ]
-    before = [i for i in candidates if mod(lines[i]) < key]
-    if before:
-        pos = before[-1] + 1
-    elif candidates:
-        pos = candidates[0]
-    else:
+    if not third_party:
         pos = len(lines)
-        if lines and lines[-1] != "\n":
+        while pos and lines[pos - 1] == "\n":
+            pos -= 1
+        if pos and lines[pos - 1] != "\n":
             text = "\n" + text
+        return [*lines[:pos], text, *lines[pos:]]
+    pos = third_party[0]
+    for i in third_party:
+        if lines[i].startswith("import ") or mod(lines[i]) < key:
+            pos = i + 1
     return [*lines[:pos], text, *lines[pos:]]
 
 
@@ -261,9 +281,9 @@ def _render_import_stmt(
                 if local not in wanted:
                     continue
                 new = map_module(sources.mapping, name)
-                if new is not None and alias.asname is not None:
+                if new is not None and (alias.asname is not None or "." not in name):
                     parent, _, leaf = new.rpartition(".")
-                    relative.setdefault(relative_from(package, module_id, parent), set()).add((leaf, local))
+                    relative.setdefault(relative_from(package, module_id, parent), set()).add((leaf, local if local != leaf else None))
                     continue
                 out.append(f"import {name} as {local}\n" if alias.asname else f"import {name}\n")
     return "".join(out)

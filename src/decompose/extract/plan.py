@@ -170,6 +170,12 @@ def place(
                 else:
                     plan.module[m] = SHARED
                     plan.reason[m] = "not used by any moved code; kept in the shared kernel"
+            elif None not in domains and len(explicit) == 1:
+                # pinned by the config: other domains call it through this domain's services
+                domain = next(iter(explicit))
+                plan.module[m] = f"{domain}.services"
+                plan.domain[m] = domain
+                plan.reason[m] = f"pinned to {domain}; called from " + ", ".join(sorted(d for d in domains if d))
             elif None not in domains and len(domains) == 1:
                 domain = next(iter(domains))
                 assert domain is not None
@@ -180,6 +186,7 @@ def place(
                 users = sorted({d for d in domains if d} | {u for u in user_modules if domain_of_module(u) is None})
                 plan.module[m] = SHARED
                 plan.reason[m] = "used by " + ", ".join(users)
+    _untangle(plan, graph, stmts)
     domains_seen = {domain_of_module(m) for m in plan.module.values()}
     plan.domains = sorted(d for d in domains_seen if d)
     for stmt in stmts:
@@ -200,3 +207,38 @@ def _uses_blueprint(index: SourceIndex, stmt: Statement, var: str) -> bool:
         if code.startswith(f"{var}."):
             return True
     return False
+
+
+def _untangle(plan: Placement, graph: nx.DiGraph, stmts: list[Statement]) -> None:
+    """Keep the module graph importable and the kernel domain-free.
+
+    The shared kernel may not import a domain, so whatever shared code uses moves to the kernel
+    too; and two domains' services may not import each other in a cycle (a circular import at
+    module level fails), so the providers on one edge of such a cycle move to the kernel.
+    """
+    while True:
+        moved = False
+        for user, provider in sorted(graph.edges):
+            if plan.module.get(user) == SHARED and (plan.module.get(provider) or "").endswith(".services"):
+                plan.module[provider] = SHARED
+                plan.domain.pop(provider, None)
+                plan.reason[provider] = f"used by shared {stmts[user].name}, so part of the kernel"
+                moved = True
+        if moved:
+            continue
+        modules = nx.DiGraph()
+        for user, provider in graph.edges:
+            a, b = plan.module.get(user, ""), plan.module.get(provider, "")
+            if a != b and a.endswith(".services") and b.endswith(".services"):
+                modules.add_edge(a, b)
+        try:
+            cycle = nx.find_cycle(modules)
+        except nx.NetworkXNoCycle:
+            return
+        a, b = sorted(cycle)[0][:2]
+        for user, provider in sorted(graph.edges):
+            if plan.module.get(user) == a and plan.module.get(provider) == b:
+                plan.module[provider] = SHARED
+                plan.domain.pop(provider, None)
+                plan.reason[provider] = f"{a} and {b} would import each other; moved to the kernel"
+                plan.notes.append(f"{stmts[provider].name}: {a} and {b} import each other, so it joins the shared kernel")

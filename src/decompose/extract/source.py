@@ -282,6 +282,18 @@ def _find_app(statements: list[Statement], aliases: dict[str, str]) -> str | Non
         name, value = _assign_target(stmt.node)
         if name and isinstance(value, cst.Call) and _resolve(dotted(value.func), aliases) == "flask.Flask":
             return name
+    # `app = create_app()`: a module-level factory that builds the Flask app
+    flask_names = {local for local, origin in aliases.items() if origin == "flask.Flask"}
+    factories = {
+        s.node.name.value
+        for s in statements
+        if isinstance(s.node, cst.FunctionDef)
+        and any(c in flask_names or _resolve(c, aliases) == "flask.Flask" for c in _calls(s.node))
+    }
+    for stmt in statements:
+        name, value = _assign_target(stmt.node)
+        if name and isinstance(value, cst.Call) and dotted(value.func) in factories:
+            return name
     return None
 
 

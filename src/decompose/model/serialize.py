@@ -11,6 +11,7 @@ import dataclasses
 import enum
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -19,8 +20,9 @@ T = TypeVar("T")
 
 def to_dict(obj: Any) -> Any:
     """Turn a dataclass (recursively) into dicts, lists and scalars."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    names = _field_names(type(obj))
+    if names is not None:
+        return {n: to_dict(getattr(obj, n)) for n in names}
     if isinstance(obj, enum.Enum):
         return obj.name
     if isinstance(obj, (tuple, list)):
@@ -29,35 +31,53 @@ def to_dict(obj: Any) -> Any:
 
 
 @cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _field_names(tp: type) -> tuple[str, ...] | None:
+    if dataclasses.is_dataclass(tp):
+        return tuple(f.name for f in dataclasses.fields(tp))
+    return None
 
 
 def from_dict(cls: type[T], data: Any) -> T:
     """The inverse of :func:`to_dict` for the annotated type ``cls``."""
-    return typing.cast(T, _build(cls, data))
+    return typing.cast(T, _builder(cls)(data))
 
 
-def _build(tp: Any, data: Any) -> Any:
+def _identity(value: Any) -> Any:
+    return value
+
+
+@cache
+def _builder(tp: Any) -> Callable[[Any], Any]:
+    """A function turning the JSON form of ``tp`` back into ``tp`` (built once per type)."""
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
-        if data is None:
-            return None
         options = [a for a in get_args(tp) if a is not type(None)]
-        return _build(options[0], data)
+        inner = _builder(options[0])
+        if inner is _identity:
+            return _identity
+        return lambda d: None if d is None else inner(d)
     if origin is tuple:
         args = get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_build(args[0], x) for x in data)
-        return tuple(_build(a, x) for a, x in zip(args, data, strict=True))
+            item = _builder(args[0])
+            if item is _identity:
+                return tuple
+            return lambda d: tuple(map(item, d))
+        items = [_builder(a) for a in args]
+        return lambda d: tuple(b(x) for b, x in zip(items, d, strict=True))
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = _hints(tp)
-        kwargs = {
-            f.name: _build(hints[f.name], data[f.name])
-            for f in dataclasses.fields(tp)
-            if f.name in data
-        }
-        return tp(**kwargs)
+        hints = typing.get_type_hints(tp)
+        plain = [f.name for f in dataclasses.fields(tp) if _builder(hints[f.name]) is _identity]
+        built = [(f.name, _builder(hints[f.name])) for f in dataclasses.fields(tp) if _builder(hints[f.name]) is not _identity]
+
+        def build(d: Any) -> Any:
+            kwargs = {n: d[n] for n in plain if n in d}
+            for n, b in built:
+                if n in d:
+                    kwargs[n] = b(d[n])
+            return tp(**kwargs)
+
+        return build
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp[data]
-    return data
+        return lambda d: tp[d]
+    return _identity

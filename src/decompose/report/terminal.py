@@ -45,12 +45,12 @@ def print_summary(console: Console, result: AnalysisResult, *, max_findings: int
             continue
         title = f"{domain}: {len(routes)} routes, {sizes.get(domain, (0, 0))[1]} lines" if domain else f"no domain: {len(routes)} routes"
         table = Table(title=title, title_justify="left", show_lines=False, expand=False)
-        table.add_column("methods")
-        table.add_column("rule")
-        table.add_column("endpoint")
-        table.add_column("where")
-        table.add_column("writes")
-        table.add_column("I/O")
+        table.add_column("methods", overflow="fold")
+        table.add_column("rule", overflow="fold")
+        table.add_column("endpoint", overflow="fold")
+        table.add_column("where", overflow="fold")
+        table.add_column("writes", overflow="fold")
+        table.add_column("I/O", overflow="fold")
         for r in routes:
             methods = ",".join(m for m in r.methods if m not in ("HEAD", "OPTIONS")) or ",".join(r.methods)
             table.add_row(
@@ -77,9 +77,9 @@ def print_summary(console: Console, result: AnalysisResult, *, max_findings: int
     if result.findings:
         table = Table(title=f"findings: {len(result.findings)}", title_justify="left")
         table.add_column("severity")
-        table.add_column("kind")
-        table.add_column("where")
-        table.add_column("what")
+        table.add_column("kind", overflow="fold")
+        table.add_column("where", overflow="fold")
+        table.add_column("what", overflow="fold")
         for f in result.findings[:max_findings]:
             table.add_row(Text(str(f.severity), style=COLORS[f.severity]), f.kind, str(f.location), f.message)
         console.print(table)

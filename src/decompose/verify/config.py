@@ -28,6 +28,7 @@ _KEYS = {
     "ignore": list,
     "timeout": (int, float),
     "start_timeout": (int, float),
+    "endpoint_renames": bool,
     "env": dict,
     "baseline_env": dict,
     "candidate_env": dict,
@@ -44,6 +45,8 @@ _GENERATE_KEYS = {
     "reads_after_write": int,
     "admin_login": dict,
     "admin_routes": list,
+    "bodies": dict,
+    "queries": dict,
 }
 
 
@@ -61,6 +64,8 @@ class GenerateConfig:
     reads_after_write: int = 3
     admin_login: dict[str, Any] | None = None  # a second login; its token is sent to admin routes
     admin_routes: tuple[str, ...] = ("*/admin/*", "/admin*")
+    bodies: dict[str, Any] = field(default_factory=dict)  # "METHOD rule" -> JSON body, as is
+    queries: dict[str, Any] = field(default_factory=dict)  # "METHOD rule" or rule -> query
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class VerifyConfig:
     ignore: tuple[str, ...] = ()
     timeout: float = 30.0
     start_timeout: float = 120.0
+    endpoint_renames: bool = True  # a body naming "d.x" where the baseline says "x" is the same
     env: dict[str, str] = field(default_factory=dict)
     baseline_env: dict[str, str] = field(default_factory=dict)
     candidate_env: dict[str, str] = field(default_factory=dict)
@@ -120,6 +126,8 @@ def from_table(table: dict[str, Any], where: str, project: Path, source: str | N
         skip=tuple(str(s) for s in gen_table.get("skip", ())),
         reads_after_write=int(gen_table.get("reads_after_write", 3)),
         admin_login=gen_table.get("admin_login"),
+        bodies=dict(gen_table.get("bodies", {})),
+        queries=dict(gen_table.get("queries", {})),
         admin_routes=tuple(str(s) for s in gen_table.get("admin_routes", GenerateConfig.admin_routes)),
     )
     return VerifyConfig(
@@ -132,6 +140,7 @@ def from_table(table: dict[str, Any], where: str, project: Path, source: str | N
         ignore=tuple(str(p) for p in table.get("ignore", ())),
         timeout=float(table.get("timeout", 30.0)),
         start_timeout=float(table.get("start_timeout", 120.0)),
+        endpoint_renames=bool(table.get("endpoint_renames", True)),
         env=_str_dict(table.get("env", {}), f"{where}.env"),
         baseline_env=_str_dict(table.get("baseline_env", {}), f"{where}.baseline_env"),
         candidate_env=_str_dict(table.get("candidate_env", {}), f"{where}.candidate_env"),

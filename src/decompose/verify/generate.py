@@ -115,20 +115,39 @@ def _closure(functions: dict[str, FunctionInfo], start: str, attr: str) -> set[s
 
 
 def _keys(functions: dict[str, FunctionInfo], handler: str) -> list[str]:
-    info = functions.get(handler)
-    keys = list(info.request_keys) if info else []
+    """Request keys the handler reads, itself or through the project helpers it calls."""
+    seen: set[str] = set()
+    stack, keys = [handler], list[str]()
+    while stack:
+        name = stack.pop(0)
+        if name in seen or name not in functions:
+            continue
+        seen.add(name)
+        keys.extend(functions[name].request_keys)
+        stack.extend(functions[name].calls)
     return list(dict.fromkeys(k.split(":", 1)[-1] for k in keys))
 
 
 def _step(route: Route, method: str, config: GenerateConfig, body: dict[str, Any] | None = None) -> Step:
+    key = f"{method} {route.rule}"
+    if key in config.bodies:
+        body = config.bodies[key]
+    query = config.queries.get(key, config.queries.get(route.rule, {}))
     return Step(
         path=fill_path(route.rule, config.path_values),
         method=method,
         name=f"{method} {route.endpoint}",
+        query=tuple((str(k), _text(v)) for k, v in query.items()),
         json=body,
         has_json=body is not None,
-        route=f"{method} {route.rule}",
+        route=key,
     )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _configured_login(spec: dict[str, Any], routes: list[Route], name: str, var: str) -> tuple[Step, Route | None]:

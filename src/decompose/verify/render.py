@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from xml.etree import ElementTree as ET
 from decompose.model.verify import OUTCOMES, VerifyReport
 
 SCHEMA_VERSION = 1
+_INDEX = re.compile(r"\[\d+\]")
 
 
 def summary(report: VerifyReport) -> str:
@@ -61,7 +63,10 @@ def render_table(report: VerifyReport, width: int = 160) -> str:
             where, left, right = "", "", ""
         table.add_row(e.endpoint, e.outcome, str(e.steps), where, left, right)
     console.print(table)
-    noise = Counter(p for e in report.endpoints for p in e.noise)
+    # $.items[0].created_at and $.items[1].created_at are one kind of noise: count endpoints
+    noise = Counter(
+        path for e in report.endpoints for path in sorted({_INDEX.sub("[*]", p) for p in e.noise})
+    )
     if noise:
         shown = ", ".join(f"{path} ({n})" for path, n in sorted(noise.items())[:20])
         more = f" and {len(noise) - 20} more" if len(noise) > 20 else ""

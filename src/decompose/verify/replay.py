@@ -134,8 +134,10 @@ class Replayer:
         headers: Sequence[str],
         ignore: Sequence[re.Pattern[str]] = (),
         secondary_for_writes: bool = True,
+        renames: dict[str, str] | None = None,
     ) -> None:
         self.primary, self.candidate, self.secondary = primary, candidate, secondary
+        self.renames = dict(renames or {})
         self.headers = tuple(headers)
         self.ignore = tuple(ignore)
         self.secondary_for_writes = secondary_for_writes
@@ -210,16 +212,29 @@ class Replayer:
             noise = diff_responses(
                 primary.reply.response, secondary.reply.response, self.headers
             )
-        raw = diff_responses(primary.reply.response, candidate.reply.response, self.headers)
+        raw = diff_responses(
+            primary.reply.response, candidate.reply.response, self.headers, self.renames
+        )
         judged = classify(noise, raw, self.ignore)
+        renamed: tuple[str, ...] = ()
+        if self.renames:
+            seen = {d.path for d in raw}
+            literal = diff_responses(primary.reply.response, candidate.reply.response, self.headers)
+            renamed = tuple(
+                f"{d.path} (endpoint rename {show(d.candidate)})"
+                for d in literal
+                if d.path not in seen
+            )
         differences = tuple(Difference(d.path, show(d.baseline), show(d.candidate)) for d in judged.real)
         if differences:
             outcome = "differs"
-        elif judged.noise:
+        elif judged.noise or renamed:
             outcome = "noise only"
         else:
             outcome = "same"
-        return replace(base, outcome=outcome, differences=differences, noise=judged.noise)
+        return replace(
+            base, outcome=outcome, differences=differences, noise=judged.noise + renamed
+        )
 
 
 def _failure(who: str, sent: _Sent) -> str | None:

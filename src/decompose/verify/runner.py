@@ -122,6 +122,17 @@ def run(
         differences = (
             urlmap.compare(base_map, cand_map) if base_map is not None and cand_map is not None else []
         )
+        renames = (
+            urlmap.renames(base_map, cand_map)
+            if config.endpoint_renames and base_map is not None and cand_map is not None
+            else {}
+        )
+        if renames:
+            notes.append(
+                f"{len(renames)} endpoints carry a blueprint prefix in the candidate; where a "
+                "response body names an endpoint, the prefixed name counts as the same name "
+                "(listed under noise as 'endpoint rename')."
+            )
         replayer = Replayer(
             primary,
             cand,
@@ -129,6 +140,7 @@ def run(
             headers=config.headers,
             ignore=ignore,
             secondary_for_writes=secondary_for_writes,
+            renames=renames,
         )
         steps = replayer.run(corpus)
         clock["replay"] = time.perf_counter() - mark

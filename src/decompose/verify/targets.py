@@ -87,6 +87,7 @@ class WorkerTarget:
         self._selector: selectors.BaseSelector | None = None
         self._buffer = b""
         self._closing = False
+        self.failed = False  # set when the process died or hung: its directory and log are kept
 
     def begin(self) -> None:
         env = dict(os.environ)
@@ -137,6 +138,7 @@ class WorkerTarget:
         fd = self.proc.stdout.fileno()
         while b"\n" not in self._buffer:
             if not self._selector.select(timeout):
+                self.failed = True
                 raise TargetError(
                     f"The {self.side} target {self.target} ({self.role} run) did not answer "
                     f"within {timeout:g} s {doing}; its output is in {self.log_path}."
@@ -150,6 +152,7 @@ class WorkerTarget:
         return message
 
     def _died(self, doing: str) -> str:
+        self.failed = True
         tail = self.log_tail()
         return (
             f"The {self.side} target {self.target} ({self.role} run) exited {doing}"
@@ -172,6 +175,7 @@ class WorkerTarget:
     def ready(self) -> list[dict[str, Any]] | None:
         reply = self._read(self.start_timeout, "while starting")
         if not reply.get("ok"):
+            self.failed = True
             stage = reply.get("stage")
             what = "could not be imported" if stage == "import" else "could not be set up"
             hint = (
@@ -215,7 +219,7 @@ class WorkerTarget:
                 if self._closing:
                     self._read(self.timeout, "while shutting down")
             except TargetError:
-                keep_workdir = True
+                pass
             finally:
                 if self.proc.poll() is None:
                     try:
@@ -230,7 +234,7 @@ class WorkerTarget:
                     self._selector.close()
                 self._log.close()
                 self.proc = None
-        if not keep_workdir:
+        if not keep_workdir and not self.failed:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -240,6 +244,7 @@ class HttpTarget:
     def __init__(self, role: str, base_url: str, timeout: float) -> None:
         import requests
 
+        self.failed = False
         self.role = role
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -252,6 +257,22 @@ class HttpTarget:
         return True
 
     def ready(self) -> list[dict[str, Any]] | None:
+        """Check that something listens at the address (a TCP connect, no HTTP request, so the
+        server's own counters see only the scenario's traffic)."""
+        import socket
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise TargetError(f"{self.base_url!r} is not an http:// or https:// base URL.")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            socket.create_connection((parts.hostname, port), timeout=self.timeout).close()
+        except OSError as exc:
+            raise TargetError(
+                f"Nothing answers at {self.base_url} ({self.role}): {exc.strerror or exc}; "
+                "start the server first or check the URL."
+            ) from None
         return None
 
     def send(self, request: dict[str, Any]) -> Reply:

@@ -101,3 +101,22 @@ def routes(url_map: list[dict[str, Any]]) -> list[str]:
             if method not in AUTOMATIC:
                 out.append(f"{method} {entry['rule']}")
     return sorted(set(out))
+
+
+def renames(
+    baseline: list[dict[str, Any]], candidate: list[dict[str, Any]]
+) -> dict[str, str]:
+    """Candidate endpoint -> baseline endpoint, for the planned prefix renames (``d.x`` -> ``x``).
+
+    Only unambiguous pairs: the rename is applied to response bodies (a handler that reports
+    ``request.endpoint`` shows the new name), so a name that maps two ways is left alone.
+    """
+    by_rule: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
+    for entry in baseline:
+        by_rule[(_shape(entry["rule"]), tuple(entry["methods"]))].append(entry["endpoint"])
+    pairs: dict[str, set[str]] = defaultdict(set)
+    for entry in candidate:
+        for base in by_rule.get((_shape(entry["rule"]), tuple(entry["methods"])), []):
+            if base != entry["endpoint"] and same_endpoint(base, entry["endpoint"]):
+                pairs[entry["endpoint"]].add(base)
+    return {cand: next(iter(bases)) for cand, bases in sorted(pairs.items()) if len(bases) == 1}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -76,3 +77,22 @@ def test_ctrl_c_mid_run_stops_everything(fixture_root, tmp_path):
     assert bench.returncode != 0
     leftovers = processes_mentioning(str(tmp_path))
     assert leftovers == [], [p.cmdline() for p in leftovers]
+
+
+def test_a_port_in_use_is_a_clear_error(fixture_root, tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        profile = write_profile(tmp_path, fixture_root)
+        profile.write_text(profile.read_text() + f"\n[targets.one]\nport = {port}\n")
+        result = CliRunner().invoke(
+            main,
+            [
+                "bench", "--root", str(fixture_root), "--profile", str(profile), "--quick",
+                "--target", "one=benchapp:app", "--output", str(tmp_path / "out"),
+            ],
+        )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert f"port {port} on 127.0.0.1 (targets.one.port in {profile}) is in use" in result.output
+    assert processes_mentioning(str(tmp_path)) == []  # the upstream started before the check

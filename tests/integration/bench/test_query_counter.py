@@ -8,6 +8,8 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
+
 from decompose.bench import gunicorn_hook
 from decompose.bench.procs import ProcessSet, free_port, wait_http
 
@@ -22,8 +24,11 @@ def get(port: int, path: str, tag: str | None) -> None:
         response.read()
 
 
-def test_statements_per_request_match_the_known_pattern(fixture_root, tmp_path):
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}", FLASK_APP="benchapp")
+@pytest.mark.parametrize("worker_class", ["sync", "gthread", "gevent"])
+def test_statements_per_request_match_the_known_pattern(fixture_root, tmp_path, worker_class):
+    env = dict(
+        os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}", FLASK_APP="benchapp"
+    )
     subprocess.run(
         [sys.executable, "-m", "flask", "seed", "--users", "5"], cwd=fixture_root, env=env, check=True,
         capture_output=True, timeout=60,
@@ -34,10 +39,12 @@ def test_statements_per_request_match_the_known_pattern(fixture_root, tmp_path):
     port = free_port()
     argv = [
         sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-        "--worker-class", "gthread", "--threads", "2", "--config", gunicorn_hook.__file__, "benchapp:app",
+        "--worker-class", worker_class, "--threads", "2", "--config", gunicorn_hook.__file__, "benchapp:app",
     ]  # fmt: skip
     with ProcessSet() as procs:
-        server = procs.start("fixture", argv, env=env, cwd=fixture_root, log=tmp_path / "server.log")
+        server = procs.start(
+            "fixture", argv, env=env, cwd=fixture_root, log=tmp_path / "server.log"
+        )
         wait_http(server, f"http://127.0.0.1:{port}/health", 30, "fixture")
         for _ in range(5):
             get(port, "/items", "r0 0")
@@ -72,9 +79,20 @@ def test_the_hook_is_inert_without_its_environment(fixture_root, tmp_path):
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
     port = free_port()
-    argv = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--config", gunicorn_hook.__file__, "benchapp:app"]
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--config",
+        gunicorn_hook.__file__,
+        "benchapp:app",
+    ]
     with ProcessSet() as procs:
-        server = procs.start("fixture", argv, env=env, cwd=fixture_root, log=tmp_path / "server.log")
+        server = procs.start(
+            "fixture", argv, env=env, cwd=fixture_root, log=tmp_path / "server.log"
+        )
         wait_http(server, f"http://127.0.0.1:{port}/health", 30, "fixture")
         get(port, "/items/owners", "r0 1")
     assert not list(tmp_path.glob("**/*.json"))

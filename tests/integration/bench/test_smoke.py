@@ -7,7 +7,6 @@ and that gates turn into the right exit code and messages.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -42,6 +41,7 @@ def test_quick_run_side_by_side_with_gates_and_capacity(fixture_root, tmp_path):
     # One gate cannot pass on any machine: exit 1, and the message says by how much.
     assert result.exit_code == 1, result.output
     assert "1 of 5 gates failed" in result.output
+    assert "two: copying the database seeded for one" in result.output  # reuse_seed
     assert "two overall: rps = " in result.output and "missed by" in result.output
 
     data = json.loads((out / "bench.json").read_text())
@@ -60,7 +60,7 @@ def test_quick_run_side_by_side_with_gates_and_capacity(fixture_root, tmp_path):
     assert bench.target("two").workers == 2  # the [targets.two.server] override took effect
     statuses = {(g.scope, g.expression): g.status for g in bench.gates}
     assert statuses[("overall", "rps >= 1000000")] == "fail"
-    assert statuses[('group:n+1', "queries <= 6")] == "pass"
+    assert statuses[("group:n+1", "queries <= 6")] == "pass"
     assert statuses[("overall", "queries <= 1.5 * baseline")] == "pass"
     for suffix in (".xml", ".md", ".txt"):
         assert (out / f"bench{suffix}").read_text().strip()

@@ -41,3 +41,24 @@ def test_no_scenarios_and_no_targets(tmp_path: Path, monkeypatch) -> None:
     assert result.exit_code == 2 and "--baseline and --candidate" in result.stderr
     result = CliRunner().invoke(main, ["verify", "--baseline", "a:app", "--candidate", "b:app"])
     assert result.exit_code == 2 and "No scenarios to replay" in result.stderr
+
+
+def test_http_target_that_does_not_listen(shop_project: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port that was free a moment ago
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    result = CliRunner().invoke(main, ["verify", "--http", url, url])
+    assert result.exit_code == 2
+    assert f"Nothing answers at {url}" in result.stderr
+
+
+def test_a_target_that_dies_mid_run_is_reported_with_its_log(shop_project: Path, plant) -> None:
+    plant(shop_project, "def hello():\n", "def hello():\n    import os; print('dying'); os._exit(3)\n")
+    result = CliRunner().invoke(main, ["verify"])
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert "The candidate target candidate_app:app (candidate run) exited while answering GET /hello" in message
+    assert "dying" in message  # the tail of its output

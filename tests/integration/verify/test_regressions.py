@@ -76,6 +76,14 @@ def test_blueprint_prefix_is_not_a_difference_but_a_rename_is(shop_project: Path
     plant(shop_project, "# planted: missing key", "# unchanged")
     code, report = run_verify("--candidate", "candidate_app:blueprint_app")
     assert code == 0 and report["url_map"]["differences"] == []
+    # a body that names the endpoint shows the planned rename: listed, not a difference
+    meta = endpoint(report, "GET /meta")
+    assert meta["outcome"] == "noise only"
+    assert meta["noise"] == [
+        '$.endpoint (endpoint rename "shop.meta")',
+        '$.hits.meta (endpoint rename <missing>)',
+        '$.hits["shop.meta"] (endpoint rename 1)',
+    ]
     plant(shop_project, '"/stats", "stats", stats', '"/stats", "statistics", stats')
     code, report = run_verify()
     assert code == 1

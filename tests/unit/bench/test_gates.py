@@ -9,9 +9,18 @@ from decompose.bench.results import BenchResult, CapacityResult, EndpointResult,
 from decompose.errors import ConfigError
 
 
-def target(name: str, *, rps: float, p95: float, rss: float | None, queries: float | None = 2.0,
-           capacity: int | None = None) -> TargetResult:
-    overall = Stats(requests=1000, failures=0, rps=rps, p50=p95 / 2, p95=p95, p99=p95 * 2, queries=queries)
+def target(
+    name: str,
+    *,
+    rps: float,
+    p95: float,
+    rss: float | None,
+    queries: float | None = 2.0,
+    capacity: int | None = None,
+) -> TargetResult:
+    overall = Stats(
+        requests=1000, failures=0, rps=rps, p50=p95 / 2, p95=p95, p99=p95 * 2, queries=queries
+    )
     cached = Stats(requests=500, rps=rps / 2, p95=p95, queries=1.0)
     return TargetResult(
         name=name,
@@ -92,7 +101,12 @@ def test_parse_gates_file_scopes_and_settings():
             "capacity": {"gates": ["users >= 10 * baseline"]},
         }
     )
-    assert [g.scope for g in gates.gates] == ["overall", "group:cached", "endpoint:GET /words", "capacity"]
+    assert [g.scope for g in gates.gates] == [
+        "overall",
+        "group:cached",
+        "endpoint:GET /words",
+        "capacity",
+    ]
     assert gates.baseline == "legacy"
     assert gates.latency_tolerance == 10.0
 
@@ -119,7 +133,9 @@ def test_the_shipped_gates_file_parses():
 
 def test_absolute_gate_passes():
     candidate = target("candidate", rps=1500.0, p95=80.0, rss=90.0)
-    outcome = outcome_of({"baseline": "legacy", "overall": {"gates": ["rps >= 1000"]}}, LEGACY, candidate)
+    outcome = outcome_of(
+        {"baseline": "legacy", "overall": {"gates": ["rps >= 1000"]}}, LEGACY, candidate
+    )
     assert outcome.status == "pass"
     assert outcome.target == "candidate"
     assert outcome.actual == 1500.0
@@ -127,7 +143,9 @@ def test_absolute_gate_passes():
 
 def test_absolute_gate_fails_and_says_by_how_much():
     candidate = target("candidate", rps=812.5, p95=80.0, rss=90.0)
-    outcome = outcome_of({"baseline": "legacy", "overall": {"gates": ["rps >= 1000"]}}, LEGACY, candidate)
+    outcome = outcome_of(
+        {"baseline": "legacy", "overall": {"gates": ["rps >= 1000"]}}, LEGACY, candidate
+    )
     assert outcome.status == "fail"
     assert outcome.failed
     assert "rps = 812 req/s, needs >= 1,000 req/s" in outcome.message.replace("812.5", "812")
@@ -150,9 +168,15 @@ def test_relative_gate_uses_the_baseline_value():
 
 def test_relative_gate_on_a_group_and_capacity():
     candidate = target("candidate", rps=1200.0, p95=80.0, rss=99.0, capacity=40)
-    group = outcome_of({"baseline": "legacy", "groups": {"cached": {"gates": ["rps >= 10 * baseline"]}}}, LEGACY, candidate)
+    group = outcome_of(
+        {"baseline": "legacy", "groups": {"cached": {"gates": ["rps >= 10 * baseline"]}}},
+        LEGACY,
+        candidate,
+    )
     assert group.status == "pass" and group.threshold == 500.0
-    capacity = outcome_of({"baseline": "legacy", "capacity": {"gates": ["users >= 10 * baseline"]}}, LEGACY, candidate)
+    capacity = outcome_of(
+        {"baseline": "legacy", "capacity": {"gates": ["users >= 10 * baseline"]}}, LEGACY, candidate
+    )
     assert capacity.status == "fail"
     assert "users = 40 users, needs >= 50 users" in capacity.message
 
@@ -160,7 +184,9 @@ def test_relative_gate_on_a_group_and_capacity():
 def test_missing_metric_fails_and_says_so():
     candidate = target("candidate", rps=1200.0, p95=80.0, rss=None, queries=None)
     for expression in ("rss <= 100MB", "queries <= 1"):
-        outcome = outcome_of({"baseline": "legacy", "overall": {"gates": [expression]}}, LEGACY, candidate)
+        outcome = outcome_of(
+            {"baseline": "legacy", "overall": {"gates": [expression]}}, LEGACY, candidate
+        )
         assert outcome.status == "missing"
         assert outcome.failed
         assert "was not measured" in outcome.message
@@ -168,12 +194,18 @@ def test_missing_metric_fails_and_says_so():
 
 def test_missing_scope_and_missing_baseline_fail():
     candidate = target("candidate", rps=1200.0, p95=80.0, rss=90.0)
-    scope = outcome_of({"baseline": "legacy", "groups": {"search": {"gates": ["p95 < 100ms"]}}}, LEGACY, candidate)
+    scope = outcome_of(
+        {"baseline": "legacy", "groups": {"search": {"gates": ["p95 < 100ms"]}}}, LEGACY, candidate
+    )
     assert scope.status == "missing" and "no such scope" in scope.message
     no_baseline = outcome_of({"overall": {"gates": ["rps >= 10 * baseline"]}}, candidate)
     assert no_baseline.status == "missing" and "needs a baseline" in no_baseline.message
     baseline_without_number = target("legacy", rps=100.0, p95=900.0, rss=None)
-    relative = outcome_of({"baseline": "legacy", "overall": {"gates": ["rss <= 0.5 * baseline"]}}, baseline_without_number, candidate)
+    relative = outcome_of(
+        {"baseline": "legacy", "overall": {"gates": ["rss <= 0.5 * baseline"]}},
+        baseline_without_number,
+        candidate,
+    )
     assert relative.status == "missing" and "not measured on legacy" in relative.message
 
 
@@ -197,7 +229,11 @@ def test_capacity_gates_are_skipped_in_quick_runs_only():
 )
 def test_latency_tolerance(p95, tolerance, status):
     candidate = target("candidate", rps=1200.0, p95=p95, rss=90.0)
-    gates = {"baseline": "legacy", "latency_tolerance": tolerance, "overall": {"gates": ["p95 < 100ms"]}}
+    gates = {
+        "baseline": "legacy",
+        "latency_tolerance": tolerance,
+        "overall": {"gates": ["p95 < 100ms"]},
+    }
     outcome = outcome_of(gates, LEGACY, candidate)
     assert outcome.status == status
     if status == "pass" and p95 >= 100:
@@ -216,5 +252,27 @@ def test_gated_targets_default_to_all_but_the_baseline():
     gates = parse_gates({"baseline": "legacy", "overall": {"gates": ["rps >= 1000"]}})
     outcomes = evaluate(gates, result(LEGACY, candidate, other))
     assert [o.target for o in outcomes] == ["candidate", "other"]
-    only = parse_gates({"baseline": "legacy", "targets": ["other"], "overall": {"gates": ["rps >= 1000"]}})
+    only = parse_gates(
+        {"baseline": "legacy", "targets": ["other"], "overall": {"gates": ["rps >= 1000"]}}
+    )
     assert [o.target for o in evaluate(only, result(LEGACY, candidate, other))] == ["other"]
+
+
+def test_a_stored_baseline_stands_in_for_a_baseline_target():
+    """--baseline benchmarks/results/....json: relative gates read the stored numbers."""
+    stored = BenchResult.from_dict(result(LEGACY).as_dict()).targets[0]
+    candidate = target("candidate", rps=900.0, p95=80.0, rss=90.0)
+    gates = parse_gates({"baseline": "legacy", "overall": {"gates": ["rps >= 10 * baseline"]}})
+    (outcome,) = evaluate(gates, result(candidate), baseline=stored)
+    assert outcome.status == "fail"
+    assert outcome.threshold == 1000.0
+
+
+def test_a_zero_baseline_is_called_out():
+    zero = target("legacy", rps=100.0, p95=900.0, rss=200.0, capacity=0)
+    candidate = target("candidate", rps=1200.0, p95=80.0, rss=99.0, capacity=3)
+    outcome = outcome_of(
+        {"baseline": "legacy", "capacity": {"gates": ["users >= 10 * baseline"]}}, zero, candidate
+    )
+    assert outcome.status == "pass"
+    assert "legacy measured 0" in outcome.message

@@ -29,7 +29,9 @@ def test_fixture_profile_parses_with_target_overrides():
     assert profile.load.effective(quick=True).duration == 2.0
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks" / "profiles").glob("*.toml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "benchmarks" / "profiles").glob("*.toml")), ids=lambda p: p.name
+)
 def test_shipped_profiles_parse(path):
     profile = load_profile(path)
     assert profile.mix, "a shipped profile carries its mix"

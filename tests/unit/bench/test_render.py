@@ -19,7 +19,18 @@ from decompose.bench.results import (
 
 def sample() -> BenchResult:
     def target(name: str, rps: float) -> TargetResult:
-        stats = Stats(requests=100, failures=1, rps=rps, avg=12.0, p50=10, p90=20, p95=30, p99=40, max=50, queries=6.0)
+        stats = Stats(
+            requests=100,
+            failures=1,
+            rps=rps,
+            avg=12.0,
+            p50=10,
+            p90=20,
+            p95=30,
+            p99=40,
+            max=50,
+            queries=6.0,
+        )
         return TargetResult(
             name=name,
             app=f"{name}:app",
@@ -35,7 +46,11 @@ def sample() -> BenchResult:
             loadgen_cpu_max_process=91.0,
             machine_cpu=99.0,
             measured_s=10.0,
-            capacity=CapacityResult("p95 <= 100 ms", 2, (CapacityStep(1, 20, 0, 50, True), CapacityStep(2, 200, 0, 60, False))),
+            capacity=CapacityResult(
+                "p95 <= 100 ms",
+                2,
+                (CapacityStep(1, 20, 0, 50, True), CapacityStep(2, 200, 0, 60, False)),
+            ),
             warnings=("the load generator used 91% of a core",),
         )
 
@@ -46,7 +61,16 @@ def sample() -> BenchResult:
         machine={"cpus": 2, "hostname": "box"},
         targets=(target("legacy", 100.0), target("candidate", 1000.0)),
         gates=(
-            GateOutcome("candidate", "overall", "rps >= 2000", "fail", 1000.0, 2000.0, "req/s", "candidate overall: missed by 1,000 req/s"),
+            GateOutcome(
+                "candidate",
+                "overall",
+                "rps >= 2000",
+                "fail",
+                1000.0,
+                2000.0,
+                "req/s",
+                "candidate overall: missed by 1,000 req/s",
+            ),
             GateOutcome("candidate", "capacity", "users >= 1", "pass", 2.0, 1.0, "users", "ok"),
         ),
         baseline="legacy",

@@ -32,7 +32,11 @@ def test_percentile_agrees_with_locust_itself():
         "print(json.dumps([[p({int(k): v for k, v in h.items()}, n, f) for f in (0.5, 0.9, 0.95, 0.99)] for h, n in cases]))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(cases)], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code, json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     expected = json.loads(out)
     ours = [[percentile(h, n, f) for f in (0.5, 0.9, 0.95, 0.99)] for h, n in cases]
@@ -55,7 +59,10 @@ def test_percentile_is_a_bucket_and_splits_the_counts(histogram, fraction):
 
 @given(st.lists(histograms, min_size=1, max_size=4))
 def test_merging_equals_one_big_histogram(parts):
-    counters = [Counters(requests=sum(h.values()), histogram=dict(h), total_ms=1.0 * sum(h.values())) for h in parts]
+    counters = [
+        Counters(requests=sum(h.values()), histogram=dict(h), total_ms=1.0 * sum(h.values()))
+        for h in parts
+    ]
     merged = merge(counters)
     combined: dict[int, int] = {}
     for h in parts:
@@ -82,5 +89,11 @@ def test_from_entry_reads_locust_counters():
         "response_times": {"5": 1, "20": 2},
     }
     stats = Counters.from_entry(entry).stats(1.0)
-    assert (stats.requests, stats.failures, stats.avg, stats.max, stats.p50) == (3, 1, 10.0, 20.0, 20.0)
+    assert (stats.requests, stats.failures, stats.avg, stats.max, stats.p50) == (
+        3,
+        1,
+        10.0,
+        20.0,
+        20.0,
+    )
     assert round(stats.failure_rate, 1) == 33.3

@@ -68,3 +68,10 @@ def test_show_shortens() -> None:
     assert show("x" * 500).endswith("…") and len(show("x" * 500)) == 80
     assert show(MISSING) == "<missing>"
     assert show({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'
+
+
+def test_renames_apply_to_candidate_keys_and_values_only() -> None:
+    left = Response(200, (("Content-Type", "application/json"),), b'{"e": "x", "hits": {"x": 1}}')
+    right = Response(200, (("Content-Type", "application/json"),), b'{"e": "d.x", "hits": {"d.x": 1}}')
+    assert diff_responses(left, right, renames={"d.x": "x"}) == []
+    assert paths(diff_responses(left, right)) == ["$.e", "$.hits.x", '$.hits["d.x"]']

@@ -111,3 +111,22 @@ def test_config_login_and_skip() -> None:
     assert "GET /api/tags/<name>" not in routes and "DELETE /api/words/<int:word_id>" not in routes
     text = scenario.dump(corpus)
     assert scenario.parse_text(text, "gen.yaml").step_count == corpus.step_count
+
+
+def test_bodies_queries_and_keys_read_by_helpers() -> None:
+    inventory = Inventory(
+        root=".",
+        entry="app.py",
+        app_name="app",
+        routes=(route("/register", "register", "POST"), route("/search", "search", "GET")),
+        functions=(fn("register", keys=("lang",), calls=("validate",)), fn("validate", keys=("email",))),
+    )
+    plain = generate(inventory, GenerateConfig())
+    register = next(s for sc in plain.scenarios for s in sc.steps if s.route == "POST /register")
+    assert register.json == {"lang": "verify lang", "email": "verify@example.com"}
+    config = GenerateConfig(
+        bodies={"POST /register": {"email": "a@b.c"}}, queries={"/search": {"q": "Haus", "all": True}}
+    )
+    steps = {s.route: s for sc in generate(inventory, config).scenarios for s in sc.steps}
+    assert steps["POST /register"].json == {"email": "a@b.c"}
+    assert steps["GET /search"].query == (("q", "Haus"), ("all", "true"))

@@ -17,7 +17,7 @@ from decompose.verify.runner import fold
 def steps() -> tuple[StepResult, ...]:
     return (
         StepResult("s", 1, "a", "GET", "/a", "GET /a", "same"),
-        StepResult("s", 2, "b", "GET", "/a", "GET /a", "noise only", noise=("$.t",)),
+        StepResult("s", 2, "b", "GET", "/a", "GET /a", "noise only", noise=("$.t", "$.x[0].at", "$.x[1].at")),
         StepResult("s", 3, "c", "POST", "/b", "POST /b", "differs", (Difference("status", "201", "200"),)),
         StepResult("s", 4, "d", "GET", "/c", "GET /c", "error", error="the baseline raised X"),
     )
@@ -32,7 +32,9 @@ def report(**extra) -> VerifyReport:
 
 def test_fold_keeps_the_worst_step_per_endpoint() -> None:
     rows = {e.endpoint: e for e in fold(steps())}
-    assert rows["GET /a"] == EndpointResult("GET /a", "noise only", 2, noise=("$.t",))
+    assert rows["GET /a"] == EndpointResult(
+        "GET /a", "noise only", 2, noise=("$.t", "$.x[0].at", "$.x[1].at")
+    )
     assert rows["POST /b"].first_difference == Difference("status", "201", "200")
     assert rows["POST /b"].first_step == "s #3"
     assert rows["GET /c"].error == "the baseline raised X"
@@ -49,6 +51,7 @@ def test_table_mentions_difference_noise_and_coverage() -> None:
     text = render_table(report(url_map=(UrlMapDifference("missing", "/x", "x [GET]", "-"),)))
     for expected in ("URL map differences", "POST /b", "status (s #3)", "$.t", "GET /d", "1 differs"):
         assert expected in text
+    assert "$.x[*].at (1)" in text and "$.x[0].at" not in text
 
 
 def test_junit_counts() -> None:

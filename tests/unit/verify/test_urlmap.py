@@ -54,3 +54,15 @@ def test_same_endpoint() -> None:
 
 def test_routes_to_cover_skip_automatic_methods_and_static() -> None:
     assert urlmap.routes(BASE) == ["GET /items", "GET /items/<int:item_id>", "POST /items"]
+
+
+def test_renames_pair_prefixed_endpoints_with_their_baseline_names() -> None:
+    cand = [
+        rule("/items", "shop.list_items"),
+        rule("/items", "shop.create_item", ("OPTIONS", "POST")),
+        rule("/items/<int:item_id>", "get_item", item_id="IntegerConverter:\\d+"),
+    ]
+    assert urlmap.renames(BASE, cand) == {
+        "shop.create_item": "create_item",
+        "shop.list_items": "list_items",
+    }

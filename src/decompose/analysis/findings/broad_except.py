@@ -35,8 +35,8 @@ def _logs(node: ast.AST) -> bool:
 def broad_except(ctx: FindingContext) -> Iterator[Finding]:
     p = ctx.project
     for m in p.index.modules.values():
-        for node in ast.walk(m.tree):
-            if not isinstance(node, ast.ExceptHandler) or not _is_broad(p, m.name, node):
+        for node in m.nodes.excepts:
+            if not _is_broad(p, m.name, node):
                 continue
             if any(isinstance(s, ast.Raise) for s in ast.walk(node)) or _logs(node):
                 continue

@@ -25,40 +25,35 @@ def pool_settings(ctx: FindingContext) -> Iterator[Finding]:
     pool_names: list[tuple[str, object, ast.AST]] = []
     identifiers: dict[str, int] = {}
     for m in p.index.modules.values():
-        for node in ast.walk(m.tree):
-            if isinstance(node, ast.Name):
-                identifiers[node.id] = identifiers.get(node.id, 0) + 1
-            elif isinstance(node, ast.Attribute):
-                identifiers[node.attr] = identifiers.get(node.attr, 0) + 1
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and len(node.value) < 60:
-                identifiers[node.value] = identifiers.get(node.value, 0) + 1
-            if isinstance(node, (ast.Assign, ast.AnnAssign)):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for t in targets:
-                    name = t.id if isinstance(t, ast.Name) else (
-                        t.slice.value if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) else None
-                    )
-                    if name == "SQLALCHEMY_ENGINE_OPTIONS" and isinstance(node.value, ast.Dict):
-                        option_sites.append((m, node))
-                        for k, v in zip(node.value.keys, node.value.values, strict=True):
-                            if isinstance(k, ast.Constant):
-                                options[str(k.value)] = ast.unparse(v)
-                    elif isinstance(name, str) and name.isupper() and POOL_NAME.search(name) and name != "SQLALCHEMY_ENGINE_OPTIONS":
-                        pool_names.append((name, m, node))
-            if isinstance(node, ast.Call):
-                callee = p.resolver.expr(m.name, node.func) or ""
-                if callee.endswith("create_engine") or callee.endswith("engine_from_config"):
-                    engine_sites.append((m, node))
-                    for k in node.keywords:
-                        if k.arg:
-                            options[k.arg] = ast.unparse(k.value)
-                if callee in ("flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"):
-                    engine_sites.append((m, node))
-                    for k in node.keywords:
-                        if k.arg == "engine_options" and isinstance(k.value, ast.Dict):
-                            for kk, vv in zip(k.value.keys, k.value.values, strict=True):
-                                if isinstance(kk, ast.Constant):
-                                    options[str(kk.value)] = ast.unparse(vv)
+        for k, v in m.nodes.identifiers.items():
+            identifiers[k] = identifiers.get(k, 0) + v
+        for node in m.nodes.assigns:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                name = t.id if isinstance(t, ast.Name) else (
+                    t.slice.value if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) else None
+                )
+                if name == "SQLALCHEMY_ENGINE_OPTIONS" and isinstance(node.value, ast.Dict):
+                    option_sites.append((m, node))
+                    for k, v in zip(node.value.keys, node.value.values, strict=True):
+                        if isinstance(k, ast.Constant):
+                            options[str(k.value)] = ast.unparse(v)
+                elif isinstance(name, str) and name.isupper() and POOL_NAME.search(name) and name != "SQLALCHEMY_ENGINE_OPTIONS":
+                    pool_names.append((name, m, node))
+        for node in m.nodes.calls:
+            callee = p.resolver.expr(m.name, node.func) or ""
+            if callee.endswith("create_engine") or callee.endswith("engine_from_config"):
+                engine_sites.append((m, node))
+                for k in node.keywords:
+                    if k.arg:
+                        options[k.arg] = ast.unparse(k.value)
+            if callee in ("flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"):
+                engine_sites.append((m, node))
+                for k in node.keywords:
+                    if k.arg == "engine_options" and isinstance(k.value, ast.Dict):
+                        for kk, vv in zip(k.value.keys, k.value.values, strict=True):
+                            if isinstance(kk, ast.Constant):
+                                options[str(kk.value)] = ast.unparse(vv)
     for name, m, node in pool_names:
         # defined once (the assignment itself) and never read anywhere
         if identifiers.get(name, 0) <= 1:
@@ -84,7 +79,25 @@ def pool_settings(ctx: FindingContext) -> Iterator[Finding]:
                 suggestion="set SQLALCHEMY_ENGINE_OPTIONS (pool_size, max_overflow, pool_recycle, pool_pre_ping=True) to match the number of workers and threads",
                 details=(("options", "none"),),
             )
-    elif "pool_pre_ping" not in options and where is not None:
+    elif where is not None:
+        m, node = where
+        size = _number(p, options.get("pool_size"), 5)
+        overflow = _number(p, options.get("max_overflow"), 10)
+        facts = [f"{k}={options[k]}" for k in ENGINE_KEYS if k in options]
+        if size is not None and overflow is not None:
+            per_worker = size + overflow
+            yield Finding(
+                kind="pool_settings",
+                severity=Severity.INFO,
+                location=loc(m, node),
+                message=f"engine pool: {', '.join(facts)}; up to {per_worker} connections per process "
+                f"(pool_size {size} + max_overflow {overflow}), so 4 workers can open {4 * per_worker} "
+                "against PostgreSQL's default max_connections of 100",
+                evidence=line(m, node),
+                suggestion="size pool_size + max_overflow so that workers × threads × (pool_size + max_overflow) stays below the server's max_connections, or put PgBouncer in front",
+                details=(("pool_size", str(size)), ("max_overflow", str(overflow)), ("per_process", str(per_worker))),
+            )
+    if any(k in options for k in ENGINE_KEYS) and "pool_pre_ping" not in options and where is not None:
         m, node = where
         yield Finding(
             kind="pool_settings",
@@ -95,3 +108,19 @@ def pool_settings(ctx: FindingContext) -> Iterator[Finding]:
             suggestion="add pool_pre_ping=True (and pool_recycle below the server's idle timeout)",
             details=tuple((k, options[k]) for k in sorted(options)),
         )
+
+
+def _number(p, text: str | None, default: int) -> int | None:  # type: ignore[no-untyped-def]
+    """The integer a pool option evaluates to: a literal, or a config constant it names."""
+    if text is None:
+        return default
+    if text.isdigit():
+        return int(text)
+    name = re.findall(r"[A-Z][A-Z0-9_]+", text)
+    for m in p.index.modules.values():
+        for node in m.nodes.assigns:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and name and t.id == name[-1] for t in targets):
+                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, int):
+                    return int(node.value.value)
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from decompose.analysis.astutil import children
 from decompose.analysis.findings import FindingContext, register
 from decompose.analysis.findings._util import line, loc, short
 from decompose.model import Finding, Severity
@@ -34,10 +35,10 @@ def print_logging(ctx: FindingContext) -> Iterator[Finding]:
 
 
 def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
-    stack = list(ast.iter_child_nodes(node))
+    stack = list(children(node))
     while stack:
         sub = stack.pop()
         if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
         yield sub
-        stack.extend(ast.iter_child_nodes(sub))
+        stack.extend(children(sub))

@@ -1,0 +1,11 @@
+"""Objects legacy/app.py bound to the app at import time, created unbound here; create_app initialises them with the original arguments."""
+
+from flask import current_app
+from flask_jwt_extended import JWTManager
+from werkzeug.local import LocalProxy
+
+jwt = JWTManager()
+# built by create_app() from the app's config: legacy/app.py:121
+redis_client = LocalProxy(lambda: current_app.extensions["webapp.redis_client"])
+# built by create_app() from the app's config: legacy/app.py:126
+llm_client = LocalProxy(lambda: current_app.extensions["webapp.llm_client"])

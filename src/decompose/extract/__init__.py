@@ -1,0 +1,180 @@
+"""decompose extract as a library: plan, generate, write and check a modular package.
+
+    from decompose.extract import extract
+
+    result = extract("legacy/app.py", out="extracted")              # write + self-check
+    result = extract("legacy/app.py", out="extracted", mode="check")  # result.changed = drift
+    result = extract("legacy/app.py", out="extracted", mode="dry_run")
+
+Steps, each its own module: ``source`` indexes the monolith's top-level statements, ``plan``
+places each one (domains come from ``decompose analyze``), ``generate`` renders the files with
+the codemods, ``writer`` writes them atomically, ``selfcheck`` proves the url_map unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from decompose.errors import CheckFailed, InputError
+from decompose.extract import plan as P
+from decompose.extract.contract import render_contract
+from decompose.extract.generate import generate
+from decompose.extract.project import find_copies, locate
+from decompose.extract.selfcheck import check_url_map, compile_all
+from decompose.extract.source import index_source
+from decompose.extract.writer import changed_files, manifest_file, unified_diffs, write_tree
+from decompose.model.extraction import ExtractionResult, GeneratedFile
+
+__all__ = ["ExtractionResult", "diffs", "extract", "plan_extraction"]
+
+MODES = ("write", "check", "dry_run")
+
+# The generated imports are wrapped and sorted the way ruff's isort does at this line length.
+RUFF_SETTINGS = """\
+# ruff settings for the package decompose extract generated (imports are formatted for these).
+line-length = 100
+
+[lint]
+select = ["F", "I"]
+"""
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror}).") from None
+    if b"\0" in data[:8192]:
+        raise InputError(f"{path}: this is a binary file, not a Python module.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 (byte {exc.start}); save it as UTF-8 and retry.") from None
+
+
+def domains_from_analysis(result: Any, module_name: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(endpoint or handler -> domain, helper pinned to a domain -> domain) from analyze."""
+    endpoints: dict[str, str] = {}
+    for route in result.inventory.routes:
+        if route.domain:
+            endpoints[route.endpoint] = route.domain
+            endpoints.setdefault(route.handler.rsplit(".", 1)[-1], route.domain)
+    helpers: dict[str, str] = {}
+    prefix = module_name + "."
+    for assignment in result.domains.assignments:
+        if assignment.shared or not assignment.qualname.startswith(prefix):
+            continue
+        if "pinned" in assignment.rationale:
+            helpers[assignment.qualname[len(prefix):]] = assignment.domain
+    return endpoints, helpers
+
+
+def plan_extraction(
+    app: str | Path,
+    *,
+    config: Any = None,
+    package: str = "webapp",
+    endpoint_domains: Mapping[str, str] | None = None,
+    helper_domains: Mapping[str, str] | None = None,
+) -> tuple[ExtractionResult, dict[str, Any]]:
+    """Plan and generate in memory. Returns the result (``out`` unset) and facts for writing."""
+    if not package.isidentifier():
+        raise InputError(f"--package {package!r} is not a Python identifier; choose e.g. 'webapp'.")
+    project = locate(Path(app))
+    find_copies(project)
+    code = _read(project.app_file)
+    if not code.strip():
+        raise InputError(f"{project.app_rel}: the file is empty; give the module that holds the Flask app.")
+    index = index_source(project.app_rel, project.module_name, code)
+    config_file = None
+    if endpoint_domains is None:
+        from decompose.analysis import analyze
+
+        analysis = analyze(project.app_file, config=config)
+        endpoint_domains, pinned = domains_from_analysis(analysis, project.module_name)
+        helper_domains = {**pinned, **(helper_domains or {})}
+        config_file = analysis.config_file
+    placement = P.place(index, endpoint_domains, helper_domains=helper_domains)
+    if not any(s.kind in {"route", "url_rule", "blueprint_route"} for s in index.statements):
+        raise InputError(f"{project.app_rel}: no routes registered at module level; nothing to extract.")
+    plan, files = generate(index, project, placement, package=package)
+    module_ids = {f.path[len(package) + 1 : -3].replace("/", ".") for f in files if f.path.startswith(package + "/") and f.path.endswith(".py")}
+    files.append(render_contract(package, plan.domains, module_ids))
+    files.append(GeneratedFile("ruff.toml", RUFF_SETTINGS))
+    errors = compile_all(files)
+    if errors:
+        raise CheckFailed("generated code does not compile (a decompose bug): " + "; ".join(errors))
+    settings: dict[str, Any] = {
+        "package": package,
+        "config": config_file,
+        "domains": {d: sorted(e.old for e in plan.renames if e.new.startswith(d + ".")) for d in plan.domains},
+    }
+    source_hash = hashlib.sha256(project.app_file.read_bytes()).hexdigest()
+    files.append(manifest_file(files, source=project.app_rel, source_hash=source_hash, settings=settings))
+    files.sort(key=lambda f: f.path)
+    result = ExtractionResult(plan=plan, files=tuple(files), out="")
+    facts = {"project": project, "index": index}
+    return result, facts
+
+
+def extract(
+    app: str | Path,
+    *,
+    out: str | Path,
+    mode: str = "write",
+    config: Any = None,
+    package: str = "webapp",
+    force: bool = False,
+    import_check: bool = True,
+    endpoint_domains: Mapping[str, str] | None = None,
+    helper_domains: Mapping[str, str] | None = None,
+) -> ExtractionResult:
+    """Extract ``app`` into ``out``. ``mode``: write | check | dry_run (see the module docstring)."""
+    if mode not in MODES:
+        raise InputError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    result, facts = plan_extraction(
+        app, config=config, package=package, endpoint_domains=endpoint_domains, helper_domains=helper_domains
+    )
+    out_path = Path(out)
+    files = list(result.files)
+    if mode == "check":
+        return replace(result, out=str(out_path), mode="check", changed=tuple(changed_files(out_path, files)))
+    if mode == "dry_run":
+        changed = changed_files(out_path, files) if out_path.exists() else [f.path for f in files]
+        return replace(result, out=str(out_path), mode="dry_run", changed=tuple(changed), self_check="skipped (dry run)")
+    project, index = facts["project"], facts["index"]
+    outcome = {"status": "skipped (--no-import-check)"}
+
+    def check(tmp: Path) -> None:
+        if not import_check:
+            return
+        scratch = Path(tempfile.mkdtemp(prefix="decompose-selfcheck-"))
+        try:
+            shutil.copytree(tmp / package, scratch / package)
+            verdict = check_url_map(
+                project_root=project.root,
+                original_module=project.module_name,
+                app_name=index.app_name,
+                package_dir=scratch,
+                package=package,
+                renames={r.old: r.new for r in result.plan.renames},
+            )
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if verdict.status == "failed":
+            raise CheckFailed(f"self-check failed, {out_path} left as it was: {verdict.detail}")
+        outcome["status"] = f"{verdict.status}: {verdict.detail}" if verdict.detail else verdict.status
+
+    changed = write_tree(out_path, files, force=force, check=check)
+    return replace(result, out=str(out_path), mode="write", changed=tuple(changed), self_check=outcome["status"])
+
+
+def diffs(result: ExtractionResult) -> str:
+    """Unified diffs between the output directory and what extract generates."""
+    return unified_diffs(Path(result.out), list(result.files))

@@ -1,0 +1,2 @@
+SQLALCHEMY_DATABASE_URI = "sqlite://"
+NOTE_PREFIX = "note: "
