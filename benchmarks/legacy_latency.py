@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 # seeded images/examples and article URLs come from the upstream's feed, so the "uncached"
 # endpoints really reach the upstream on every request.
 ENDPOINTS = [
-    ("categories list", "GET", "/api/categories", None, "repeated query, rarely changes"),
+    ("categories list", "GET", "/api/categories", None, "2 COUNTs per category, uncached"),
     ("words of a category", "GET", "/api/categories/{category_id}/words", None, "N+1 per word"),
     ("user stats", "GET", "/api/stats", None, "counts in loops"),
     ("leaderboard", "GET", "/api/leaderboard", None, "N+1 per user"),
@@ -262,7 +262,8 @@ def main(argv=None):
         print(render(rows, args.requests, latency_label))
         print(
             f"\nseeded in {seed_seconds:.1f} s; python {platform.python_version()}, "
-            f"{os.cpu_count()} CPUs; errors count responses >= 400"
+            f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end; "
+            "errors count responses >= 400"
         )
         return 1 if any(failures for _spec, _t, failures in rows) else 0
     except KeyboardInterrupt:

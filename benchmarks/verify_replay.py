@@ -51,17 +51,22 @@ def main() -> int:
         report = runner.run(corpus, config, baseline=baseline, candidate=candidate, timings=timings)
         total = time.perf_counter() - started
         per_step = timings["replay"] / max(1, corpus.step_count) * 1000
-        rows.append((total, timings["start"], timings["replay"], timings["close"], per_step))
+        overhead = (timings["replay"] - timings["app"]) / max(1, corpus.step_count) * 1000
+        rows.append(
+            (total, timings["start"], timings["replay"], timings["close"], per_step, timings["app"], overhead)
+        )
         outcome = "passed" if report.passed else f"{len(report.differing)} endpoints differ"
         print(
             f"run {n}: total {total:.2f} s = start {timings['start']:.2f} s + replay "
             f"{timings['replay']:.2f} s + close {timings['close']:.2f} s; "
-            f"{per_step:.1f} ms per step (3 requests + compare); {outcome}"
+            f"{per_step:.1f} ms per step (3 requests + compare), of which the apps "
+            f"{timings['app']:.2f} s and verify {overhead:.1f} ms per step; {outcome}"
         )
     med = [statistics.median(col) for col in zip(*rows, strict=True)]
     print(
         f"median of {len(rows)}: total {med[0]:.2f} s, start {med[1]:.2f} s, replay {med[2]:.2f} s, "
-        f"close {med[3]:.2f} s, {med[4]:.1f} ms per step"
+        f"close {med[3]:.2f} s, {med[4]:.1f} ms per step (apps {med[5]:.2f} s, verify's own "
+        f"{med[6]:.1f} ms per step)"
     )
     return 0
 

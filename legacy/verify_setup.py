@@ -16,8 +16,11 @@ import os
 
 SEED_ARGS = ["seed", "--users", "5", "--categories", "6", "--words-per-category", "12", "--seed", "42"]
 POSTGRES_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-# One Redis database per role, so login counters and rate limits never cross between runs.
-REDIS_DATABASES = {"primary": 12, "secondary": 13, "candidate": 14}
+# Each run takes a Redis database of its own from this pool (flushed first), so login counters
+# and rate limits never cross between runs, even of two verify commands at once. A file lock
+# (released when the process ends, however it ends) marks a database as taken. Others in this
+# repository: 0 the app's default, 9 legacy/tests, 10-11 bench, 14 benchmarks, 15 tests/.
+REDIS_POOL = range(1, 9)
 
 
 def _postgres(ctx):
@@ -51,6 +54,25 @@ def _fresh_redis(url):
         pass  # the app works without Redis (its helpers log and carry on)
 
 
+def _take_redis_database(ctx):
+    import fcntl
+    import tempfile
+
+    for number in REDIS_POOL:
+        path = os.path.join(tempfile.gettempdir(), f"legacy-verify-redis-{number}.lock")
+        handle = open(path, "a")  # noqa: SIM115 - held open (and locked) until the process ends
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        ctx.on_close(handle.close)
+        return number
+    raise RuntimeError(
+        f"all Redis databases {REDIS_POOL.start}-{REDIS_POOL.stop - 1} are taken by other verify runs"
+    )
+
+
 def prepare(ctx):
     from legacy.upstream.server import start_in_thread
 
@@ -60,7 +82,7 @@ def prepare(ctx):
         database_url = _postgres(ctx)
     else:
         database_url = "sqlite:///" + str(ctx.workdir / "legacy.sqlite3")
-    redis_db = REDIS_DATABASES.get(ctx.role, 15)
+    redis_db = _take_redis_database(ctx)
     redis_url = ctx.env.get("VERIFY_REDIS_URL", "redis://127.0.0.1:6379") + f"/{redis_db}"
     ctx.env.update(
         {

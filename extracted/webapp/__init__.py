@@ -38,6 +38,7 @@ from .vocabulary.routes import bp as vocabulary_bp
 
 def create_app(config=None):
     """Build the app: legacy/app.py's set-up, extensions, hooks and blueprints, in its order."""
+
     # ---------------------------------------------------------------------------------------------
     # Shared helpers (used by every area of this file; part B relies on these names):
     #
@@ -67,6 +68,7 @@ def create_app(config=None):
     # use db.session.query(WordImage) for it.
     # Module state: redis_client, llm_client, MEMORY_CACHE, CACHE_STATS, REQUEST_STATS, REVOKED_TOKENS
     # ---------------------------------------------------------------------------------------------
+    
     app = Flask(__name__)
     app.config.from_object(Config)
     if isinstance(config, dict):

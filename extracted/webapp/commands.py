@@ -8,8 +8,9 @@ from werkzeug.security import generate_password_hash
 
 from .shared.models import User, db
 
-
 # ---- CLI --------------------------------------------------------------------------------------
+
+
 @click.option("--users", default=50, show_default=True, help="Number of regular users.")
 @click.option("--categories", default=40, show_default=True, help="Number of categories.")
 @click.option("--words-per-category", default=50, show_default=True)

@@ -8,8 +8,9 @@ from flask import current_app, g, jsonify, request
 from .shared.helpers import DEBUG_REQUESTS, REQUEST_STATS, json_error
 from .shared.models import db
 
-
 # ---- request hooks --------------------------------------------------------------------------
+
+
 def before_request_timing():
     g.request_started = time.time()
     g.request_id = uuid.uuid4().hex[:12]
@@ -51,6 +52,8 @@ def teardown_session(exc):
 
 
 # ---- error handlers -------------------------------------------------------------------------
+
+
 def handle_api_error(err):
     body = {"error": err.message}
     body.update(err.payload)

@@ -396,6 +396,8 @@ def profile():
 
 
 # ---- meta, cache and admin ----------------------------------------------------------------------
+
+
 @bp.route("/api/meta", methods=["GET"])
 def api_meta():
     return jsonify(

@@ -22,6 +22,8 @@ def redis_set(key, value, ex=None):
 
 
 # ---- auth -------------------------------------------------------------------------------------
+
+
 def _validate_registration(data):
     username = (data.get("username") or "").strip()
     email = (data.get("email") or "").strip().lower()

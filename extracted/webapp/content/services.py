@@ -13,6 +13,7 @@ from ..shared.models import ActivityLog, ExcludedWord
 from ..shared.services import text_processing
 
 # ---- text processing ------------------------------------------------------------------------
+
 MAX_TEXT_LENGTH = 20000
 MAX_TRANSLATE_WORDS = 50
 TRANSLATE_PER_MINUTE = 30
@@ -52,6 +53,7 @@ def _submission_dict(sub, with_content=False):
 # The news reader (2021): German news from an RSS feed, the full article fetched from the news
 # site and cleaned up, then "which words of this article don't I know yet". The feed is fetched
 # on every request; the plan to cache it in Redis is still on the roadmap.
+
 NEWS_USER_AGENT = "VocabMaster/2.7 (+https://vocabmaster.example/news-reader)"
 NEWS_DEFAULT_LIMIT = 20
 NEWS_MAX_LIMIT = 50

@@ -24,6 +24,7 @@ def redis_get(key):
 # Word pictures from Unsplash. The first request for a word searches Unsplash and stores the
 # first hit in word_images; later requests read the table. The Unsplash call happens inside
 # the request, so a cold word costs a round trip to the image API.
+
 IMAGE_SEARCH_PER_PAGE = 10
 IMAGE_SEARCH_MAX_PER_PAGE = 30
 IMAGE_SEARCH_MAX_PAGE = 50

@@ -319,6 +319,8 @@ def practice_history():
 
 
 # ---- stats ------------------------------------------------------------------------------------
+
+
 @bp.route("/api/stats", methods=["GET"])
 @jwt_required()
 def user_stats():

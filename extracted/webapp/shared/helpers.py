@@ -217,6 +217,7 @@ def revoked_token_response(jwt_header, jwt_payload):
 
 
 # ---- practice ---------------------------------------------------------------------------------
+
 PRACTICE_MODES = ("flashcards", "multiple_choice", "typing", "listening")
 
 

@@ -9,6 +9,8 @@ import json
 import random
 from datetime import datetime, timedelta
 
+from sqlalchemy import inspect as sa_inspect
+
 from .models import (
     Achievement,
     ActivityLog,
@@ -147,7 +149,23 @@ def _category_words(pairs, n, rng):
 
 
 def _commit(db, rows):
+    """Insert through the ORM (the ids are needed later). One commit per table."""
     db.session.add_all(rows)
+    db.session.commit()
+    return len(rows)
+
+
+def _bulk_commit(db, rows):
+    """Insert rows nobody refers to with one executemany; 10x faster than the unit of work.
+    The model objects are only used as typed records here and never enter the session."""
+    if not rows:
+        return 0
+    table = rows[0].__table__
+    records = [
+        {key: value for key, value in sa_inspect(row).dict.items() if key in table.c}
+        for row in rows
+    ]
+    db.session.execute(table.insert(), records)
     db.session.commit()
     return len(rows)
 
@@ -158,6 +176,18 @@ def seed_database(db, users=50, categories=40, words_per_category=50, seed=42):
         raise ValueError("seed sizes must be positive (users may be 0)")
     if db.session.query(User.id).first() is not None:
         raise RuntimeError("the database already has users; drop it first (flask seed --drop)")
+    # The rows are read again after each commit (ids, dates); with the default
+    # expire_on_commit every such read would be a SELECT per row.
+    session = db.session()
+    expire_on_commit = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        return _seed(db, users, categories, words_per_category, seed)
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _seed(db, users, categories, words_per_category, seed):
     rng = random.Random(seed)
     counts = {}
 
@@ -233,8 +263,8 @@ def seed_database(db, users=50, categories=40, words_per_category=50, seed=42):
                     created_at=BASE_TIME - timedelta(days=100 - (index % 90)),
                 )
             )
-    counts["example_sentences"] = _commit(db, sentence_rows)
-    counts["word_images"] = _commit(db, image_rows)
+    counts["example_sentences"] = _bulk_commit(db, sentence_rows)
+    counts["word_images"] = _bulk_commit(db, image_rows)
 
     achievement_rows = [
         Achievement(
@@ -296,7 +326,7 @@ def seed_database(db, users=50, categories=40, words_per_category=50, seed=42):
                 practice_direction=rng.choice(["to_native", "to_native", "to_target"]),
             )
         )
-    counts["user_settings"] = _commit(db, settings_rows)
+    counts["user_settings"] = _bulk_commit(db, settings_rows)
 
     # --- vocabularies and practice -------------------------------------------------------------
     stats = {user.id: {"added": 0, "known": 0, "sessions": 0, "perfect": 0, "xp": []} for user in learners}
@@ -328,7 +358,7 @@ def seed_database(db, users=50, categories=40, words_per_category=50, seed=42):
             stats[user.id]["added"] += 1
             stats[user.id]["known"] += status == "known"
             stats[user.id]["xp"].append((XP_RULES["word_added"], "word_added", added))
-    counts["user_vocabulary"] = _commit(db, vocab_rows)
+    counts["user_vocabulary"] = _bulk_commit(db, vocab_rows)
 
     session_rows = []
     session_words = []
@@ -377,7 +407,7 @@ def seed_database(db, users=50, categories=40, words_per_category=50, seed=42):
                     answered_at=session.started_at + timedelta(seconds=30 * (position + 1)),
                 )
             )
-    counts["practice_answers"] = _commit(db, answer_rows)
+    counts["practice_answers"] = _bulk_commit(db, answer_rows)
 
     # --- streaks and activity -------------------------------------------------------------------
     streak_rows = []
@@ -418,8 +448,8 @@ def seed_database(db, users=50, categories=40, words_per_category=50, seed=42):
     for row in activity_rows:
         if row.activity_type == "article_read":
             stats[row.user_id]["articles"] = stats[row.user_id].get("articles", 0) + 1
-    counts["user_streaks"] = _commit(db, streak_rows)
-    counts["activity_log"] = _commit(db, activity_rows)
+    counts["user_streaks"] = _bulk_commit(db, streak_rows)
+    counts["activity_log"] = _bulk_commit(db, activity_rows)
 
     # --- texts, excluded words, avatars -----------------------------------------------------------
     text_rows = []
@@ -469,9 +499,9 @@ def seed_database(db, users=50, categories=40, words_per_category=50, seed=42):
                 )
             )
             stats[user.id]["avatars"] = 1
-    counts["text_submissions"] = _commit(db, text_rows)
-    counts["excluded_words"] = _commit(db, excluded_rows)
-    counts["avatars"] = _commit(db, avatar_rows)
+    counts["text_submissions"] = _bulk_commit(db, text_rows)
+    counts["excluded_words"] = _bulk_commit(db, excluded_rows)
+    counts["avatars"] = _bulk_commit(db, avatar_rows)
 
     # --- XP, levels and achievements ----------------------------------------------------------------
     xp_rows = []
@@ -515,9 +545,7 @@ def seed_database(db, users=50, categories=40, words_per_category=50, seed=42):
             xp_rows.append(XPTransaction(user_id=user.id, amount=amount, reason=reason, created_at=created))
         user.xp_total = sum(amount for amount, _, _ in s["xp"])
         user.level = level_for_xp(user.xp_total)
-    counts["user_achievements"] = len(unlocked_rows)
-    counts["xp_transactions"] = len(xp_rows)
-    db.session.add_all(unlocked_rows)
-    db.session.add_all(xp_rows)
-    db.session.commit()  # also writes the users' xp_total and level
+    db.session.commit()  # the users' xp_total and level
+    counts["user_achievements"] = _bulk_commit(db, unlocked_rows)
+    counts["xp_transactions"] = _bulk_commit(db, xp_rows)
     return counts

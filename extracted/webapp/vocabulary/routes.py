@@ -54,8 +54,9 @@ from .services import (
 
 bp = Blueprint("vocabulary", __name__)
 
-
 # ---- categories and words ---------------------------------------------------------------------
+
+
 @bp.route("/api/categories", methods=["GET"])
 @jwt_required(optional=True)
 def list_categories():
@@ -544,6 +545,8 @@ def export_vocabulary():
 
 
 # ---- excluded words ---------------------------------------------------------------------------
+
+
 @bp.route("/api/excluded-words", methods=["GET", "POST"])
 @jwt_required()
 def excluded_words():

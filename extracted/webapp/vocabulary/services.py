@@ -76,6 +76,7 @@ BULK_LIMIT = 200
 # "Top 100" lists: the words most learners have in their vocabulary, per category and overall.
 # The ranking only changes when somebody adds words, but it is recomputed on every request
 # (TODO: cache, ticket VM-412).
+
 TOP_WORDS_LIMIT = 100
 TOP_WORDS_PER_CATEGORY_PREVIEW = 5
 

@@ -140,10 +140,17 @@ class FlaskScanner:
         self.defs = defs
         self.facts = FlaskFacts()
         self._method_cache: dict[str, tuple[str, ...] | None] = {}
+        # names bound by an unrolled loop or to a parameter given an app:
+        # name -> (symbol of the value, its constant string value)
+        self._aliases: dict[str, tuple[str | None, str | None]] = {}
+        self._factory_calls: list[tuple[str, str, ast.stmt, ParsedModule]] = []
+        self._walked_with: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
 
     # -- symbols ---------------------------------------------------------------------------
     def symbol(self, module: ParsedModule, node: ast.AST, scope: _Scope | None) -> str | None:
         if isinstance(node, ast.Name):
+            if node.id in self._aliases:
+                return self._aliases[node.id][0]
             if scope is not None:
                 if node.id in scope.imports:
                     return self.resolver.canonical(scope.imports[node.id])
@@ -165,6 +172,7 @@ class FlaskScanner:
         modules = list(self.resolver.index.modules.values())
         for module in modules:
             self._walk(module, module.tree.body, None, self._objects)
+        self._resolve_factory_calls()
         for module in modules:
             self._walk(module, module.tree.body, None, self._registrations)
         return self.facts
@@ -183,6 +191,19 @@ class FlaskScanner:
                 self._walk(module, node.body, inner, visit, 0)
             elif isinstance(node, ast.ClassDef):
                 continue
+            elif isinstance(node, ast.For) and not node.orelse and self._unrollable(module, node, scope):
+                elements = self._unrollable(module, node, scope)
+                assert isinstance(node.target, ast.Name) and elements is not None
+                name = node.target.id
+                saved = self._aliases.get(name)
+                for elt in elements:
+                    self._aliases.pop(name, None)
+                    self._aliases[name] = (self.symbol(module, elt, scope), self._const(module, elt, scope))
+                    self._walk(module, node.body, scope, visit, loop)
+                if saved is None:
+                    self._aliases.pop(name, None)
+                else:
+                    self._aliases[name] = saved
             else:
                 for name in ("body", "orelse", "finalbody"):
                     child = getattr(node, name, None)
@@ -194,6 +215,30 @@ class FlaskScanner:
                 if isinstance(node, ast.Match):
                     for case in node.cases:
                         self._walk(module, case.body, scope, visit, loop)
+
+    def _resolve_factory_calls(self) -> None:
+        """``app = create_app()``: the global stands for the app made inside the factory."""
+        for symbol, factory, _node, _module in self._factory_calls:
+            made = [o for o in self.facts.objects.values() if o.kind == "app" and o.factory == factory]
+            if made and symbol not in self.facts.objects:
+                self.facts.objects[symbol] = made[0]
+
+    def _unrollable(self, module: ParsedModule, node: ast.For, scope: _Scope | None) -> list[ast.expr] | None:
+        """The elements of ``for x in (a, b, c):`` (or of a module-level list it names)."""
+        if not isinstance(node.target, ast.Name):
+            return None
+        seq: ast.AST = node.iter
+        if isinstance(seq, ast.Name):
+            q = self.resolver.name(module.name, seq.id) if scope is None or seq.id not in scope.locals else None
+            gdef = self.defs.globals.get(q or "")
+            if scope is not None and seq.id in scope.values:
+                seq = scope.values[seq.id]
+            elif gdef is not None and gdef.value is not None:
+                seq = gdef.value
+        if isinstance(seq, (ast.List, ast.Tuple, ast.Set)) and 0 < len(seq.elts) <= 50:
+            if all(isinstance(e, (ast.Name, ast.Attribute, ast.Constant)) for e in seq.elts):
+                return list(seq.elts)
+        return None
 
     def _qualname(self, module: ParsedModule, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: _Scope | None) -> str:
         if scope is None or scope.qualname is None:
@@ -217,12 +262,22 @@ class FlaskScanner:
         is_app = callee in FLASK_CLASSES or self._is_subclass(callee, FLASK_CLASSES)
         is_bp = callee in BLUEPRINT_CLASSES or self._is_subclass(callee, BLUEPRINT_CLASSES)
         if not (is_app or is_bp):
+            if callee is not None and callee in self.defs.functions:
+                for t in targets:
+                    sym = self.symbol(module, t, scope) if isinstance(t, ast.Name) else None
+                    if sym is not None:
+                        self._factory_calls.append((sym, callee, node, module))
             return
+        first: FlaskObject | None = None
         for t in targets:
             sym = self.symbol(module, t, scope) if isinstance(t, ast.Name) else None
             if sym is None:
                 continue
+            if first is not None:  # application = app = Flask(...): one object, two names
+                self.facts.objects[sym] = first
+                continue
             obj = FlaskObject(sym, "app" if is_app else "blueprint", module, node)
+            first = obj
             if scope is not None:
                 obj.factory = scope.qualname
             if is_app:
@@ -312,7 +367,8 @@ class FlaskScanner:
             target = self.symbol(module, owner, scope)
             obj = self.facts.objects.get(target or "")
             if obj is None:
-                if method in ("route", *SHORTCUTS) and isinstance(dec, ast.Call) and dec.args:
+                is_param = isinstance(owner, ast.Name) and scope is not None and owner.id in scope.locals
+                if method in ("route", *SHORTCUTS) and isinstance(dec, ast.Call) and dec.args and not is_param:
                     self.facts.unhandled.append(
                         Unhandled(
                             module.location(dec),
@@ -380,6 +436,7 @@ class FlaskScanner:
 
     def _call(self, module: ParsedModule, call: ast.Call, scope: _Scope | None, loop: int) -> None:
         func = call.func
+        self._app_passed(module, call, scope)
         if not isinstance(func, ast.Attribute):
             return
         method = func.attr
@@ -389,6 +446,11 @@ class FlaskScanner:
                 handler = self.symbol(module, call.args[0], scope) or dotted(call.args[0]) or "<expression>"
                 self.facts.hooks.append((target, Hook("cli_command", handler, module.location(call), self._const(module, call.args[1]) if len(call.args) > 1 else None)))
                 self.facts.cli_functions.add(handler)
+            return
+        if method in ("add_resource", "add_namespace") and call.args:
+            self.facts.unhandled.append(
+                Unhandled(module.location(call), f"{dotted(func.value) or 'api'}.{method}(): Flask-RESTful/RESTX resources are not analysed; their routes are missing", module.segment(call, 1))
+            )
             return
         if method not in ("add_url_rule", "register_blueprint", *HOOKS, *HOOK_CALLS):
             return
@@ -437,6 +499,38 @@ class FlaskScanner:
                 (obj.symbol, Hook(kind, handler, module.location(call), arg, obj.name if obj.kind == "blueprint" else None))
             )
 
+    def _app_passed(self, module: ParsedModule, call: ast.Call, scope: _Scope | None) -> None:
+        """``init_app(app)`` / ``register_blueprints(app)``: walk the callee with its parameter
+        standing for the app (or blueprint) it was given."""
+        values = [*call.args, *(k.value for k in call.keywords)]
+        if not any(
+            isinstance(v, (ast.Name, ast.Attribute)) and self.symbol(module, v, scope) in self.facts.objects
+            for v in values
+        ):
+            return
+        callee = self.symbol(module, call.func, scope)
+        fdef = self.defs.functions.get(callee or "")
+        if fdef is None or fdef.kind == "method":
+            return
+        params = [a.arg for a in [*fdef.node.args.posonlyargs, *fdef.node.args.args]]
+        bound: dict[str, ast.expr] = {}
+        for name, arg in zip(params, call.args, strict=False):
+            bound[name] = arg
+        for kw in call.keywords:
+            if kw.arg in params:
+                bound[kw.arg] = kw.value
+        passed = {n: a for n, a in bound.items() if self.symbol(module, a, scope) in self.facts.objects}
+        key = (fdef.qualname, tuple(sorted((n, self.symbol(module, a, scope) or "") for n, a in passed.items())))
+        if not passed or key in self._walked_with:
+            return
+        self._walked_with.add(key)
+        saved = dict(self._aliases)
+        resolved = {name: (self.symbol(module, arg, scope), None) for name, arg in passed.items()}
+        self._aliases.update(resolved)
+        inner = _Scope(fdef.qualname, fdef.local_names, fdef.local_imports)
+        self._walk(fdef.module, fdef.node.body, inner, self._registrations, 0)
+        self._aliases = saved
+
     def _add_url_rule(self, module: ParsedModule, call: ast.Call, obj: FlaskObject, scope: _Scope | None) -> None:
         args = list(call.args)
         rule_node = args[0] if args else _kw(call, "rule")
@@ -450,7 +544,8 @@ class FlaskScanner:
             return
         endpoint = self._const(module, endpoint_node, scope) if endpoint_node is not None else None
         methods = self._methods(module, _kw(call, "methods"), call, scope)
-        handler, handler_node, handler_module = "", call, module
+        handler, handler_module = "", module
+        handler_node: ast.AST = call
         kind = "add_url_rule"
         view_methods: tuple[str, ...] | None = None
         automatic: bool | None = _bool(_kw(call, "provide_automatic_options"))
@@ -583,7 +678,19 @@ class FlaskScanner:
                 else:
                     return None
             return "".join(parts)
+        if isinstance(node, ast.Attribute):
+            q = self.resolver.expr(module.name, node)
+            gdef = self.defs.globals.get(q or "")
+            if gdef is not None and gdef.value is not None:
+                return self._const(gdef.module, gdef.value, None, depth + 1)
+            owner = self.resolver.expr(module.name, node.value)
+            cls = self.defs.classes.get(owner or "")
+            if cls is not None and node.attr in cls.attrs:
+                return self._const(cls.module, cls.attrs[node.attr], None, depth + 1)
+            return None
         if isinstance(node, ast.Name):
+            if node.id in self._aliases:
+                return self._aliases[node.id][1]
             if scope is not None and node.id in scope.locals:
                 value = scope.values.get(node.id)
                 return self._const(module, value, scope, depth + 1) if value is not None else None
@@ -704,9 +811,9 @@ def expand_routes(facts: FlaskFacts, app: str, resolver: Resolver) -> tuple[list
                 combined = url_prefix
             register(child.child, {"url_prefix": combined, "name": child.name, "name_prefix": name}, (*seen, bp_symbol))
 
-    for reg in facts.blueprints:
-        if reg.parent == app and reg.child in facts.objects:
-            register(reg.child, {"url_prefix": reg.url_prefix, "name": reg.name}, ())
+    for bp_reg in facts.blueprints:
+        if bp_reg.parent == app and bp_reg.child in facts.objects:
+            register(bp_reg.child, {"url_prefix": bp_reg.url_prefix, "name": bp_reg.name}, ())
     return routes, static
 
 
@@ -721,10 +828,9 @@ def _join(prefix: str | None, rule: str) -> str:
 def final_methods(reg: RouteReg) -> tuple[str, ...]:
     methods = reg.methods if reg.methods is not None else (reg.view_methods or ("GET",))
     result = {m.upper() for m in methods}
-    if reg.automatic_options is None:
-        if "OPTIONS" not in result:
-            result.add("OPTIONS")
-    elif reg.automatic_options:
+    # Flask adds OPTIONS to the rule only when provide_automatic_options is left unset; an
+    # explicit True answers OPTIONS without listing it (sansio/app.py add_url_rule).
+    if reg.automatic_options is None and "OPTIONS" not in result:
         result.add("OPTIONS")
     if "GET" in result:
         result.add("HEAD")

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+from decompose.analysis.astutil import children
 from decompose.analysis.definitions import Definitions, FuncDef
 from decompose.analysis.models import OTHER_DATA_LAYERS, SQLALCHEMY_EXTENSIONS, ModelDef
 from decompose.analysis.names import Resolver
@@ -93,6 +96,7 @@ class QuerySite:
     columns: list[tuple[str, str, str]] = field(default_factory=list)  # (model, column, how)
     eager: frozenset[str] = frozenset()
     calls: list[int] = field(default_factory=list)  # ids of the Call nodes of the chain
+    via: tuple[str, str] | None = None  # (model, relationship) of a lazy="dynamic" query
 
 
 @dataclass
@@ -155,7 +159,9 @@ class Context:
         self.models: dict[str, ModelDef] = {}
         self.global_types: dict[str, TypeRef] = {}
         self.peewee_models: set[str] = set()
-        self._returns: dict[str, TypeRef | None] = {}
+        self._returns: dict[tuple[str, tuple[TypeRef | None, ...]], TypeRef | None] = {}
+        self.tuples: list[tuple[TypeRef | None, ...]] = []
+        self._tuple_index: dict[tuple[TypeRef | None, ...], int] = {}
         self.tables: dict[str, str] = {}
         self.g_types: dict[str, TypeRef] = {}  # attributes stored on flask.g
 
@@ -208,23 +214,43 @@ class Context:
             return ("instance", ".".join(parts[:-1]))
         return None
 
-    def return_type(self, func: str) -> TypeRef | None:
-        if func in self._returns:
-            return self._returns[func]
-        self._returns[func] = None  # recursion guard
+    def return_type(self, func: str, args: tuple[TypeRef | None, ...] = ()) -> TypeRef | None:
+        """What ``func`` returns, given the types of its positional arguments (when known).
+
+        A helper like ``paginate_query(query)`` returns rows of whatever model the query it is
+        given selects, so the result is computed per distinct argument types (memoised).
+        """
+        key = (func, args)
+        if key in self._returns:
+            return self._returns[key]
+        self._returns[key] = None  # recursion guard
         fdef = self.defs.functions.get(func)
         if fdef is None:
             return None
-        walker = Walker(self, fdef, light=True)
+        params: dict[str, TypeRef] = {}
+        names = [a.arg for a in [*fdef.node.args.posonlyargs, *fdef.node.args.args]]
+        if fdef.kind == "method":
+            names = names[1:]
+        for name, t in zip(names, args, strict=False):
+            if t is not None:
+                params[name] = t
+        walker = Walker(self, fdef, light=True, params=params)
         walker.run()
-        self._returns[func] = walker.return_type
+        self._returns[key] = walker.return_type
         return walker.return_type
+
+    def tuple_type(self, elements: tuple[TypeRef | None, ...]) -> TypeRef:
+        """A TypeRef for a tuple of typed elements (``return items, meta``)."""
+        if elements not in self._tuple_index:
+            self._tuple_index[elements] = len(self.tuples)
+            self.tuples.append(elements)
+        return ("tuple", str(self._tuple_index[elements]))
 
 
 class Walker(ast.NodeVisitor):
     """Walks one function body once, in statement order, tracking local types and loops."""
 
-    def __init__(self, ctx: Context, func: FuncDef, *, light: bool = False) -> None:
+    def __init__(self, ctx: Context, func: FuncDef, *, light: bool = False, params: dict[str, TypeRef] | None = None) -> None:
         self.ctx = ctx
         self.r = ctx.resolver
         self.func = func
@@ -243,6 +269,24 @@ class Walker(ast.NodeVisitor):
             if func.cls in ctx.models:
                 self.env["self"] = ("instance", func.cls)
         self.imports = func.local_imports
+        if params:
+            self.env.update(params)
+
+    _dispatch: dict[type, Callable[[Walker, Any], None]] = {}
+
+    def visit(self, node: ast.AST) -> None:
+        """Dispatch on the node type through a per-class table (``ast.NodeVisitor`` builds
+        the method name and looks it up on every node)."""
+        tp = type(node)
+        method = self._dispatch.get(tp)
+        if method is None:
+            method = getattr(type(self), "visit_" + tp.__name__, None) or type(self).generic_visit
+            self._dispatch[tp] = method
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for child in children(node):
+            self.visit(child)
 
     def run(self) -> Facts:
         for stmt in self.func.node.body:
@@ -318,9 +362,9 @@ class Walker(ast.NodeVisitor):
                 return ("instance", f"{cls}.{node.attr}")
             return None
         if isinstance(node, ast.Call):
-            q = self.parse_query(node)
-            if q is not None:
-                return self._query_type(q)
+            site = self.parse_query(node)
+            if site is not None:
+                return self._query_type(site)
             func = node.func
             if isinstance(func, ast.Attribute):
                 base = self.type_of(func.value)
@@ -330,7 +374,7 @@ class Walker(ast.NodeVisitor):
                         return None
                     if kind == "instance" and cls in self.ctx.defs.classes:
                         m = self.ctx.defs.method(cls, func.attr)
-                        return self.ctx.return_type(m) if m else None
+                        return self.ctx.return_type(m, self._arg_types(node)) if m else None
                     if kind == "instance" and cls == "sqlalchemy.orm.sessionmaker":
                         return None
                     if kind == "instance" and not cls.startswith("flask"):
@@ -344,8 +388,13 @@ class Walker(ast.NodeVisitor):
             if callee is not None:
                 if callee in REQUEST_DATA:
                     return ("reqdata", "")
+                if callee in self.ctx.defs.functions:
+                    return self.ctx.return_type(callee, self._arg_types(node))
                 return self.ctx.constructed(callee)
             return None
+        if isinstance(node, ast.Tuple):
+            elements = tuple(self.type_of(e) for e in node.elts)
+            return self.ctx.tuple_type(elements) if any(elements) else None
         if isinstance(node, ast.Subscript):
             base = self.type_of(node.value)
             if base is not None and base[0] in ("rows", "rel"):
@@ -396,10 +445,15 @@ class Walker(ast.NodeVisitor):
         model: str | None = None
         start = None
         kind = ""
+        via: tuple[str, str] | None = None
         for i, link in enumerate(links):
             t = self._chain_type(link) if isinstance(link, (ast.Name, ast.Attribute)) else None
             if t is not None and t[0] == "query" and i + 1 < len(links):
                 model, start, kind = t[1], i, "query"
+                if isinstance(link, ast.Attribute):
+                    owner = self.type_of(link.value)
+                    if owner is not None and owner[0] == "instance" and self._relationship(owner[1], link.attr):
+                        via = (owner[1], link.attr)
                 break
             if t is not None and t[0] in ("session", "instance") and (t[0] == "session" or t[1] == "flask_sqlalchemy.SQLAlchemy"):
                 if i + 2 < len(links) and isinstance(links[i + 1], ast.Attribute) and isinstance(links[i + 2], ast.Call):
@@ -417,7 +471,7 @@ class Walker(ast.NodeVisitor):
         calls = [lk for lk in links[start:] if isinstance(lk, ast.Call)]
         if not calls:
             return None
-        site = QuerySite(model=model, terminal="", node=node, loops=tuple(self.loops), executes=False)
+        site = QuerySite(model=model, terminal="", node=node, loops=tuple(self.loops), executes=False, via=via)
         methods = []
         for c in calls:
             assert isinstance(c, ast.Call)
@@ -581,8 +635,11 @@ class Walker(ast.NodeVisitor):
                     self.facts.writes.append(WriteSite(base[1], "mutation", stmt))
             self.visit(target.value)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for elt in target.elts:
-                self._bind(elt, None, stmt)
+            elements: tuple[TypeRef | None, ...] = ()
+            if t is not None and t[0] == "tuple":
+                elements = self.ctx.tuples[int(t[1])]
+            for i, elt in enumerate(target.elts):
+                self._bind(elt, elements[i] if i < len(elements) else None, stmt)
         elif isinstance(target, ast.Subscript):
             self.visit(target.value)
             self.visit(target.slice)
@@ -618,7 +675,8 @@ class Walker(ast.NodeVisitor):
 
     @property
     def _eager_of_var(self) -> dict[str, frozenset[str]]:
-        return self.__dict__.setdefault("_eager_vars", {})
+        found: dict[str, frozenset[str]] = self.__dict__.setdefault("_eager_vars", {})
+        return found
 
     def visit_For(self, node: ast.For) -> None:
         self.visit(node.iter)
@@ -676,10 +734,10 @@ class Walker(ast.NodeVisitor):
             self.loops.pop()
         self.env = saved
 
-    visit_ListComp = _comprehension  # type: ignore[assignment]
-    visit_SetComp = _comprehension  # type: ignore[assignment]
-    visit_GeneratorExp = _comprehension  # type: ignore[assignment]
-    visit_DictComp = _comprehension  # type: ignore[assignment]
+    visit_ListComp = _comprehension
+    visit_SetComp = _comprehension
+    visit_GeneratorExp = _comprehension
+    visit_DictComp = _comprehension
 
     # -- expressions -----------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
@@ -744,7 +802,8 @@ class Walker(ast.NodeVisitor):
                 if target is not None:
                     facts.calls.append(CallSite(target, node, loops, arg_names=self._arg_names(node)))
                     if cls in self.ctx.models and target.rsplit(".", 1)[-1] in self.ctx.models[cls].self_rel_reads:
-                        var = func.value.id if isinstance(func.value, ast.Name) else ""
+                        receiver = func.value if isinstance(func, ast.Attribute) else None
+                        var = receiver.id if isinstance(receiver, ast.Name) else ""
                         for attr in sorted(self.ctx.models[cls].self_rel_reads[method]):
                             tgt, lazy, _ = self._relationship(cls, attr) or ("?", "select", True)
                             facts.rel_reads.append(RelRead(cls, attr, tgt, lazy, node, loops, var, via=f"{method}()"))
@@ -777,6 +836,15 @@ class Walker(ast.NodeVisitor):
         root = callee.split(".")[0]
         if root in self.ctx.peewee_models or callee.rsplit(".", 1)[0] in self.ctx.peewee_models:
             facts.other_data.append(("peewee", node))
+
+    def _arg_types(self, node: ast.Call) -> tuple[TypeRef | None, ...]:
+        """Types of the positional arguments, when any is a query, rows or a model instance."""
+        if not node.args or len(node.args) > 6:
+            return ()
+        types = tuple(self.type_of(a) if not isinstance(a, ast.Starred) else None for a in node.args)
+        if not any(t is not None and t[0] in ("query", "rows", "rel", "page") for t in types):
+            return ()
+        return types
 
     def _arg_names(self, node: ast.Call) -> frozenset[str]:
         names = set()

@@ -308,7 +308,9 @@ class _Loader:
             ) from None
         except (RecursionError, MemoryError):
             raise InputError(f"{rel}: nested too deeply to parse; it looks generated.") from None
-        cst_tree = parse_cst(rel, source) if self.cst else None
+        # the entry decides whether the input is valid for extract too; other modules are
+        # parsed by libcst when someone asks for their tree (ParsedModule.cst)
+        cst_tree = parse_cst(rel, source) if self.cst and required else None
         name, is_package = module_name_for(self.root, file)
         return ParsedModule(
             name=name,

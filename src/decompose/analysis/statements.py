@@ -71,7 +71,7 @@ def _count_lines(code: str) -> int:
 
 
 def _start(node: ast.stmt) -> int:
-    decorators = getattr(node, "decorator_list", None) or []
+    decorators: list[ast.expr] = getattr(node, "decorator_list", None) or []
     return min([node.lineno, *(d.lineno for d in decorators)])
 
 
@@ -84,7 +84,7 @@ def defines_uses(node: ast.stmt) -> tuple[list[str], list[str]]:
         if isinstance(sub, ast.Name):
             if isinstance(sub.ctx, ast.Load):
                 loads.setdefault(sub.id)
-            elif sub is not node:
+            else:
                 local.add(sub.id)
         elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             args = sub.args

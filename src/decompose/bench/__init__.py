@@ -11,8 +11,15 @@ Nothing here imports locust: the load generator (:mod:`decompose.bench.loadgen`)
 a subprocess, so gevent's monkey-patching never reaches the calling process.
 """
 
-from decompose.bench.gates import GateSet, evaluate, load_gates, parse_gate, parse_gates
-from decompose.bench.output import write_results
+from decompose.bench.gates import (
+    GateSet,
+    apply_gates,
+    evaluate,
+    load_gates,
+    parse_gate,
+    parse_gates,
+)
+from decompose.bench.output import read_results, write_results
 from decompose.bench.profile import BenchProfile, load_profile, parse_profile
 from decompose.bench.render import RENDERERS, render
 from decompose.bench.results import BenchResult, GateOutcome, Stats, TargetResult
@@ -28,12 +35,14 @@ __all__ = [
     "Stats",
     "TargetResult",
     "TargetSpec",
+    "apply_gates",
     "evaluate",
     "load_gates",
     "load_profile",
     "parse_gate",
     "parse_gates",
     "parse_profile",
+    "read_results",
     "render",
     "run_bench",
     "write_results",

@@ -19,6 +19,10 @@ from decompose.bench.targets import RunningTarget
 
 #: The load generator's busiest process above this share of one core is the bottleneck.
 LOADGEN_BOTTLENECK = 85.0
+#: Machine-wide CPU (percent of all cores) above which the numbers are called noisy.
+MACHINE_BUSY = 90.0
+#: Endpoints with fewer requests than this in the window get a "rough percentiles" warning.
+FEW_SAMPLES = 20
 
 
 def read_queries(target: RunningTarget, rounds: int) -> None:
@@ -43,7 +47,34 @@ def read_queries(target: RunningTarget, rounds: int) -> None:
             counters.queries += statements
 
 
+def cpu_warnings(
+    name: str,
+    loadgen_max: float | None,
+    loadgen_cpu: float | None,
+    server_cpu: float | None,
+    machine_cpu: float | None,
+) -> list[str]:
+    """Say when the numbers measure Locust or a crowded machine rather than the target."""
+    if loadgen_max is not None and loadgen_max >= LOADGEN_BOTTLENECK:
+        return [
+            f"the load generator used {loadgen_max:.0f}% of a core: Locust, not {name}, may be "
+            "the bottleneck (add Locust workers with --workers N, or another machine)"
+        ]
+    if machine_cpu is None or machine_cpu < MACHINE_BUSY:
+        return []
+    if loadgen_cpu is not None and loadgen_cpu >= 40:
+        return [
+            f"the machine was {machine_cpu:.0f}% busy and Locust took {loadgen_cpu:.0f}% of a "
+            f"core: {name}'s numbers are a lower bound"
+        ]
+    return [
+        f"the machine was {machine_cpu:.0f}% busy while {name} used {server_cpu or 0:.0f}% of a "
+        "core: other processes (the database, other jobs) competed for the CPU; expect noise"
+    ]
+
+
 def target_result(target: RunningTarget, mix: Sequence[Task]) -> TargetResult:
+    """Endpoints, groups and overall stats of a target, with its CPU, memory and warnings."""
     seconds = target.seconds
     endpoints = []
     groups: dict[str, list[Counters]] = {}
@@ -60,15 +91,13 @@ def target_result(target: RunningTarget, mix: Sequence[Task]) -> TargetResult:
     loadgen_cpu = weighted(windows, "loadgen_cpu")
     loadgen_max = max((w.loadgen_cpu_max_process for w in windows), default=None)
     machine = weighted(windows, "machine_cpu")
-    if loadgen_max is not None and loadgen_max >= LOADGEN_BOTTLENECK:
+    warnings += cpu_warnings(target.spec.name, loadgen_max, loadgen_cpu, result_cpu, machine)
+    sparse = [e.name for e in endpoints if e.stats.requests < FEW_SAMPLES]
+    if sparse:
+        shown = ", ".join(sparse[:5]) + (", ..." if len(sparse) > 5 else "")
         warnings.append(
-            f"the load generator used {loadgen_max:.0f}% of a core: Locust, not {target.spec.name}, "
-            "may be the bottleneck (add Locust workers with --workers N, or another machine)"
-        )
-    elif machine is not None and loadgen_cpu is not None and machine >= 90 and loadgen_cpu >= 40:
-        warnings.append(
-            f"the machine was {machine:.0f}% busy and Locust took {loadgen_cpu:.0f}% of a core: "
-            f"{target.spec.name}'s numbers are a lower bound"
+            f"{len(sparse)} of {len(endpoints)} endpoints finished fewer than {FEW_SAMPLES} "
+            f"requests in the window ({shown}): their percentiles are rough"
         )
     if overall.requests and overall.failures:
         warnings.append(
@@ -89,13 +118,16 @@ def target_result(target: RunningTarget, mix: Sequence[Task]) -> TargetResult:
         loadgen_cpu=loadgen_cpu,
         loadgen_cpu_max_process=loadgen_max,
         machine_cpu=machine,
+        database_cpu=weighted([w for w in windows if w.database_cpu is not None], "database_cpu"),
         measured_s=seconds,
         capacity=target.capacity,
         warnings=tuple(warnings),
+        round_rps=tuple(target.round_rps),
     )
 
 
 def weighted(windows: Sequence[Window], attribute: str) -> float | None:
+    """The average of a window attribute, weighted by window length."""
     total = sum(w.seconds for w in windows)
     if not windows or total <= 0:
         return None

@@ -8,8 +8,8 @@ Gates live in scopes: ``[overall]``, ``[groups.<group>]``, ``[endpoints."<name>"
 
 Latency tolerance: Locust stores response times rounded to whole milliseconds below 100 ms, to
 10 ms between 100 ms and 1 s and to 100 ms above, so a reported p95 of 100 ms means a true value
-between 95 and 105 ms. By default (``latency_tolerance = "bucket"``) a latency comparison is
-given half a bucket at the threshold, i.e. it fails only when the bucket proves it missed;
+between 95 and 105 ms. By default (``latency_tolerance = "bucket"``) a percentile comparison
+is given half a bucket at the threshold, i.e. it fails only when the bucket proves it missed;
 ``latency_tolerance = "0ms"`` makes it strict, any other latency sets a fixed tolerance.
 """
 
@@ -19,7 +19,7 @@ import operator
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +100,11 @@ def _uss(target: TargetResult, stats: Stats | None) -> float | None:
 @metric("cpu", "percent", "%", "server", "server CPU, percent of one core")
 def _cpu(target: TargetResult, stats: Stats | None) -> float | None:
     return target.server_cpu
+
+
+@metric("db_cpu", "percent", "%", "server", "PostgreSQL backends' CPU, percent of one core")
+def _db_cpu(target: TargetResult, stats: Stats | None) -> float | None:
+    return target.database_cpu
 
 
 @metric("loadgen_cpu", "percent", "%", "server", "load generator CPU, percent of one core")
@@ -269,6 +274,9 @@ def parse_gates(data: Mapping[str, Any], source: str = "<gates>") -> GateSet:
 # --------------------------------------------------------------------------- evaluation
 
 
+BUCKETED = frozenset({"p50", "p90", "p95", "p99"})
+
+
 def locust_half_bucket(ms: float) -> float:
     """Half the rounding step Locust applies to a response time of ``ms``."""
     if ms < 100:
@@ -338,9 +346,13 @@ def _evaluate_one(
             target.name, gate.scope, gate.expression, status, unit=found.unit, message=message, **kw
         )
 
-    if gate.scope == "capacity" and target.capacity is None and quick:
+    if gate.scope == "capacity" and target.capacity is None:
+        if quick:
+            return outcome(
+                "skipped", f"{label}: {gate.expression} skipped (no capacity ramp in --quick)"
+            )
         return outcome(
-            "skipped", f"{label}: {gate.expression} skipped (no capacity ramp in --quick)"
+            "missing", f"{label}: {gate.expression} has no data: no capacity ramp ran (--capacity)"
         )
     stats, exists = _scope_stats(target, gate.scope)
     if not exists:
@@ -376,7 +388,7 @@ def _evaluate_one(
         if base_value == 0:
             basis += f"; {baseline.name} measured 0, so this relative gate says little"
     tolerance = 0.0
-    if found.dimension == "latency" and gate.metric != "avg":
+    if gate.metric in BUCKETED:  # avg and max are exact in Locust; percentiles are bucketed
         tolerance = (
             gates.latency_tolerance
             if gates.latency_tolerance is not None
@@ -408,3 +420,24 @@ def _within(actual: float, op: str, threshold: float, tolerance: float) -> bool:
     if op == "==":
         return abs(actual - threshold) <= tolerance
     return False
+
+
+def apply_gates(
+    result: BenchResult,
+    gates: GateSet,
+    baseline: str | BenchResult | None = None,
+) -> BenchResult:
+    """``result`` with its gates evaluated.
+
+    ``baseline`` overrides the gates file's: a target name of this run, or a stored result
+    (its target named like the gates file's baseline, else its first target).
+    """
+    stored: TargetResult | None = None
+    if isinstance(baseline, BenchResult):
+        stored = (baseline.target(gates.baseline) if gates.baseline else None) or baseline.targets[
+            0
+        ]
+    elif baseline:
+        gates = replace(gates, baseline=baseline)
+    outcomes = evaluate(gates, result, baseline=stored)
+    return replace(result, gates=outcomes, baseline=stored.name if stored else gates.baseline)

@@ -106,10 +106,21 @@ class CountingMiddleware:
 
 _counter: QueryCounter | None = None
 
+# The target's own gunicorn config (a profile's ``gunicorn_config``), if any: gunicorn reads one
+# config file, so this one runs the target's file first and keeps its settings and hooks.
+_own_config = os.environ.get("DECOMPOSE_BENCH_GUNICORN_CONFIG")
+if _own_config:
+    with open(_own_config, encoding="utf-8") as _handle:
+        exec(compile(_handle.read(), _own_config, "exec"), globals())  # noqa: S102
+_their_post_worker_init = globals().get("post_worker_init")
+_their_worker_exit = globals().get("worker_exit")
+
 
 def post_worker_init(worker: Any) -> None:
     """gunicorn hook: runs in each worker after the app is loaded, before serving."""
     global _counter
+    if _their_post_worker_init is not None:
+        _their_post_worker_init(worker)
     directory = os.environ.get("DECOMPOSE_BENCH_QUERY_DIR")
     if not directory:
         return
@@ -128,3 +139,5 @@ def worker_exit(server: Any, worker: Any) -> None:
     """gunicorn hook: runs in the worker process as it exits; write the final counts."""
     if _counter is not None:
         _counter.flush()
+    if _their_worker_exit is not None:
+        _their_worker_exit(server, worker)

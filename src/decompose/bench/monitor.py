@@ -35,6 +35,25 @@ def cpu_seconds(pid: int) -> dict[int, float]:
     return times
 
 
+def database_cpu_seconds(database: str) -> dict[int, float]:
+    """Cumulative CPU seconds of the PostgreSQL backends serving ``database``.
+
+    A backend's process title is ``postgres: <cluster>: <user> <database> <client> <state>``,
+    so the database's name identifies the backends of one target.
+    """
+    times = {}
+    needle = f" {database} "
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            title = " ".join(process.info["cmdline"] or []) + " "
+            if title.startswith("postgres:") and needle in title:
+                cpu = process.cpu_times()
+                times[process.pid] = cpu.user + cpu.system
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return times
+
+
 def _delta(before: dict[int, float], after: dict[int, float]) -> dict[int, float]:
     return {pid: seconds - before.get(pid, 0.0) for pid, seconds in after.items()}
 
@@ -63,6 +82,7 @@ class Window:
     loadgen_cpu: float = 0.0
     loadgen_cpu_max_process: float = 0.0
     machine_cpu: float = 0.0  # percent of all cores
+    database_cpu: float | None = None  # PostgreSQL backends of the target, percent of one core
     rss_mb: float = 0.0
     uss_mb: float = 0.0
     workers: int = 0
@@ -72,6 +92,7 @@ class Window:
 class Monitor:
     server_pid: int
     loadgen_pid: int
+    database: str | None = None  # a PostgreSQL database name whose backends to measure
     interval: float = 0.5
     window: Window = field(default_factory=Window)
     _thread: threading.Thread | None = None
@@ -82,6 +103,7 @@ class Monitor:
         self._server = cpu_seconds(self.server_pid)
         self._loadgen = cpu_seconds(self.loadgen_pid)
         self._machine = psutil.cpu_times()
+        self._database = database_cpu_seconds(self.database) if self.database else {}
         self._stop.clear()
         self._thread = threading.Thread(target=self._sample, name="bench-monitor", daemon=True)
         self._thread.start()
@@ -114,4 +136,7 @@ class Monitor:
         window.loadgen_cpu = 100.0 * sum(loadgen.values()) / seconds
         window.loadgen_cpu_max_process = 100.0 * max(loadgen.values(), default=0.0) / seconds
         window.machine_cpu = 100.0 * (busy - busy_before) / total if total > 0 else 0.0
+        if self.database:
+            database = _delta(self._database, database_cpu_seconds(self.database))
+            window.database_cpu = 100.0 * sum(database.values()) / seconds
         return window

@@ -47,3 +47,10 @@ class BenchOptions:
     remote_workers: int = 0
     mix: tuple[Task, ...] = ()  # overrides the profile's mix (e.g. generated from analyze)
     progress: Callable[[str], None] = field(default=lambda message: None)
+
+
+def profile_targets(profile: BenchProfile) -> list[TargetSpec]:
+    """The targets a profile names (``[targets.<name>]`` with ``app``), in order."""
+    return [
+        TargetSpec(name, settings.app) for name, settings in profile.targets.items() if settings.app
+    ]

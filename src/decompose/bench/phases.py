@@ -18,7 +18,7 @@ from decompose.bench.gates import locust_half_bucket
 from decompose.bench.monitor import Monitor, Window
 from decompose.bench.options import BenchOptions
 from decompose.bench.procs import Child, ProcessSet, free_port, log_tail
-from decompose.bench.profile import Task
+from decompose.bench.profile import Load, Task
 from decompose.bench.results import CapacityResult, CapacityStep
 from decompose.bench.stats import Counters
 from decompose.bench.targets import RunningTarget, base_env
@@ -28,6 +28,7 @@ from decompose.errors import TargetError
 def loadgen_spec(
     options: BenchOptions, target: RunningTarget, mix: Sequence[Task], phase: str
 ) -> dict[str, Any]:
+    """The JSON spec the load generator reads: host, users, durations, login, mix."""
     profile = options.profile
     load = profile.load.effective(options.quick)
     login = profile.login
@@ -70,6 +71,7 @@ def launch_loadgen(
     spec: dict[str, Any],
     label: str,
 ) -> tuple[Child, Path, list[Child]]:
+    """Start the load generator (and its local workers); the caller stops them."""
     if spec["distributed"]:
         spec["master_port"] = options.master_port or free_port(
             options.master_bind if options.master_bind != "0.0.0.0" else "127.0.0.1"
@@ -141,6 +143,7 @@ def kill_quietly(child: Child) -> None:
 
 
 def loadgen_failed(master: Child, what: str) -> TargetError:
+    """The error for a load generator that exited badly, with its log tail."""
     return TargetError(
         f"the load generator failed while {what} (exit code {master.process.returncode}); "
         f"last lines of {master.log}:\n{log_tail(master.log)}"
@@ -154,13 +157,15 @@ def run_phase(
     target: RunningTarget,
     mix: Sequence[Task],
     phase: str,
-    load: Any,
+    load: Load,
 ) -> None:
+    """One measured round on one target; adds its counters and windows to ``target``."""
     spec = loadgen_spec(options, target, mix, phase)
     master, out_path, workers = launch_loadgen(
         options, procs, workdir, spec, f"{target.spec.name}-{phase}"
     )
-    monitor = Monitor(target.child.pid, master.pid)
+    database = target.database.name if target.database is not None else None
+    monitor = Monitor(target.child.pid, master.pid, database=database)
     windows: list[Window] = []
 
     def on_marker(text: str) -> None:
@@ -189,6 +194,8 @@ def run_phase(
             continue
         target.counters.setdefault(index, Counters()).add(Counters.from_entry(entry))
     target.seconds += data["duration"]
+    requests = sum(e["num_requests"] for e in data["entries"] if e["name"] in by_name)
+    target.round_rps.append(requests / data["duration"] if data["duration"] else 0.0)
     target.windows.extend(windows)
     target.errors.extend(data.get("errors", ()))
     if data.get("login_failures"):
@@ -204,6 +211,7 @@ def run_ramp(
     target: RunningTarget,
     mix: Sequence[Task],
 ) -> CapacityResult:
+    """The capacity ramp on one target: raise users until the objective breaks."""
     capacity = options.profile.capacity
     spec = loadgen_spec(options, target, mix, "ramp")
     spec["mode"] = "ramp"

@@ -72,6 +72,7 @@ class TargetSettings:
     ready_path: str = "/"
     start_timeout: float = 60.0
     port: int = 0  # 0: a free port; a fixed port must be free on 127.0.0.1
+    gunicorn_config: str | None = None  # the target's own gunicorn config file, kept in effect
 
 
 @dataclass(frozen=True)
@@ -342,11 +343,23 @@ def _target_settings(table: _Table, base: TargetSettings) -> TargetSettings:
         ready_path=table.get("ready_path", str, base.ready_path),
         start_timeout=table.quantity("start_timeout", parse_seconds, base.start_timeout),
         port=table.get("port", int, 0) if table.path.startswith("targets.") else 0,
+        gunicorn_config=table.get("gunicorn_config", str, base.gunicorn_config),
     )
     if table.path.startswith("targets."):
         table.done()
     else:  # the root table: its other keys are read elsewhere
-        table.seen.update({"server", "env", "setup", "chdir", "app", "ready_path", "start_timeout"})
+        table.seen.update(
+            {
+                "server",
+                "env",
+                "setup",
+                "chdir",
+                "app",
+                "ready_path",
+                "start_timeout",
+                "gunicorn_config",
+            }
+        )
         if "port" in table.data:
             raise table.fail(
                 "port", "belongs under [targets.<name>]: two targets cannot share a port"

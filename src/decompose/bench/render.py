@@ -51,6 +51,8 @@ STAT_COLUMNS = ("rps", "p50", "p95", "p99", "fail%", "q/req")
 def _stat_cells(stats: Stats | None) -> list[str]:
     if stats is None:
         return ["-"] * len(STAT_COLUMNS)
+    if stats.requests == 0:  # nothing finished in the window: no latency to show
+        return ["0.0", "-", "-", "-", "-", _queries(stats.queries)]
     return [
         _num(stats.rps, 1),
         _num(stats.p50),
@@ -99,6 +101,7 @@ def _summary_rows(result: BenchResult) -> list[list[str]]:
     return [
         row("server", lambda t: t.server),
         row("requests/s", lambda t: _num(t.overall.rps, 1)),
+        row("requests/s per round", lambda t: " / ".join(_num(r, 1) for r in t.round_rps) or "-"),
         row(
             "p50 / p95 / p99 ms",
             lambda t: f"{_num(t.overall.p50)} / {_num(t.overall.p95)} / {_num(t.overall.p99)}",
@@ -112,6 +115,7 @@ def _summary_rows(result: BenchResult) -> list[list[str]]:
             "Locust CPU (% of a core)",
             lambda t: f"{_num(t.loadgen_cpu)} (busiest process {_num(t.loadgen_cpu_max_process)})",
         ),
+        row("database CPU (% of a core)", lambda t: _num(t.database_cpu)),
         row("machine CPU (% of all cores)", lambda t: _num(t.machine_cpu)),
         row("capacity (users)", lambda t: "-" if t.capacity is None else f"{t.capacity.users}"),
         row("measured (s)", lambda t: _num(t.measured_s, 1)),

@@ -83,9 +83,11 @@ class TargetResult:
     loadgen_cpu: float | None = None  # percent of one core, load generator processes
     loadgen_cpu_max_process: float | None = None  # the busiest load generator process
     machine_cpu: float | None = None  # percent of all cores, whole machine
+    database_cpu: float | None = None  # PostgreSQL backends serving the target, % of one core
     measured_s: float = 0.0
     capacity: CapacityResult | None = None
     warnings: tuple[str, ...] = ()
+    round_rps: tuple[float, ...] = ()  # requests/s of each round: drift shows here
 
     def group(self, name: str) -> Stats | None:
         for group_name, stats in self.groups:
@@ -186,6 +188,7 @@ def _target_from_dict(raw: dict[str, Any]) -> TargetResult:
         loadgen_cpu=raw.get("loadgen_cpu"),
         loadgen_cpu_max_process=raw.get("loadgen_cpu_max_process"),
         machine_cpu=raw.get("machine_cpu"),
+        database_cpu=raw.get("database_cpu"),
         measured_s=raw.get("measured_s", 0.0),
         capacity=None
         if capacity is None
@@ -195,4 +198,5 @@ def _target_from_dict(raw: dict[str, Any]) -> TargetResult:
             steps=tuple(CapacityStep(**step) for step in capacity.get("steps", ())),
         ),
         warnings=tuple(raw.get("warnings", ())),
+        round_rps=tuple(raw.get("round_rps", ())),
     )

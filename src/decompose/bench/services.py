@@ -73,8 +73,10 @@ def _postgres_execute(admin_url: str, statement: str) -> None:
             connection.execute(text(statement))
     except SQLAlchemyError as exc:
         reason = str(exc.orig if hasattr(exc, "orig") else exc).strip().splitlines()[0]
+        what = " ".join(statement.split(" ")[:2])
         raise TargetError(
-            f"PostgreSQL at {admin_url} refused {statement.split(' ')[0:2]}: {reason}"
+            f"PostgreSQL at {admin_url} failed {what}: {reason}; start PostgreSQL, fix "
+            "[database] admin_url, or use a SQLite profile (benchmarks/profiles/sqlite.toml)"
         ) from None
     finally:
         engine.dispose()

@@ -42,9 +42,11 @@ class RunningTarget:
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     capacity: CapacityResult | None = None
+    round_rps: list[float] = field(default_factory=list)  # requests/s of each round, in order
 
 
 def placeholder_values(options: BenchOptions, workdir: Path, **more: str) -> dict[str, str]:
+    """The values ``{placeholders}`` in a profile are filled with."""
     values = {"python": sys.executable, "root": str(options.root), "workdir": str(workdir)}
     values.update(more)
     return values
@@ -72,12 +74,14 @@ def start_upstream(options: BenchOptions, procs: ProcessSet, workdir: Path) -> d
 
 
 def base_env(options: BenchOptions) -> dict[str, str]:
+    """The environment every child starts from: ours, the project root on PYTHONPATH."""
     env = dict(os.environ)
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(options.root), env.get("PYTHONPATH", "")) if p
     )
     env.pop("DECOMPOSE_BENCH_QUERY_DIR", None)
+    env.pop("DECOMPOSE_BENCH_GUNICORN_CONFIG", None)
     return env
 
 
@@ -162,12 +166,20 @@ def prepare_target(
 def start_target(
     options: BenchOptions, procs: ProcessSet, workdir: Path, prepared: PreparedTarget
 ) -> RunningTarget:
+    """Start a prepared target under gunicorn with the query hook; wait until it answers."""
     settings = options.profile.for_target(prepared.spec.name)
     name = prepared.spec.name
     query_dir = workdir / f"queries-{name}"
     shutil.rmtree(query_dir, ignore_errors=True)
     query_dir.mkdir(parents=True)
     env = dict(prepared.env, DECOMPOSE_BENCH_QUERY_DIR=str(query_dir))
+    if settings.gunicorn_config:
+        own = options.root / settings.gunicorn_config
+        if not own.is_file():
+            raise TargetError(
+                f"gunicorn_config {own} of target {name} in {options.profile.path} does not exist"
+            )
+        env["DECOMPOSE_BENCH_GUNICORN_CONFIG"] = str(own)
     argv = [
         sys.executable, "-m", "gunicorn",
         "--bind", f"127.0.0.1:{prepared.port}",
@@ -194,6 +206,7 @@ def start_target(
 
 
 def run_setup(argv: list[str], env: dict[str, str], cwd: Path, log: Path, target: str) -> None:
+    """Run one setup command into the target's log; a failure shows the log tail."""
     with open(log, "ab") as handle:
         handle.write(f"$ {' '.join(argv)}\n".encode())
         handle.flush()

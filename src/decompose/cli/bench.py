@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import click
 
-from decompose.errors import CheckFailed, ConfigError, InputError
+from decompose.errors import CheckFailed, InputError
 
 DEFAULT_PROFILE = Path("benchmarks/profiles/default.toml")
 
@@ -115,27 +114,27 @@ def bench(
     from decompose.bench import (
         BenchOptions,
         TargetSpec,
-        evaluate,
+        apply_gates,
         load_gates,
         load_profile,
+        read_results,
         render,
         run_bench,
         write_results,
     )
     from decompose.bench.mix import mix_as_toml, mix_from_inventory
+    from decompose.bench.options import profile_targets
     from decompose.bench.profile import Task
-    from decompose.bench.results import BenchResult
 
     started = time.monotonic()
     root = root.resolve()
     path = profile_path or root / DEFAULT_PROFILE
     profile = load_profile(path if path.is_absolute() else Path.cwd() / path)
-    specs = [TargetSpec.parse(text) for text in targets] or [
-        TargetSpec(name, settings.app) for name, settings in profile.targets.items() if settings.app
-    ]
+    specs = [TargetSpec.parse(text) for text in targets] or profile_targets(profile)
     if not specs:
         raise InputError(
-            f"no target to benchmark: pass --target NAME=MODULE:APP or set app in [targets.<name>] of {path}"
+            f"no target to benchmark: pass --target NAME=MODULE:APP or set app in "
+            f"[targets.<name>] of {path}"
         )
     mix: tuple[Task, ...] = ()
     if print_mix or not profile.mix:
@@ -144,19 +143,7 @@ def bench(
             click.echo(mix_as_toml(mix), nl=False)
             return
     gates = load_gates(gates_path) if gates_path else None
-    stored_baseline = None
-    if baseline and Path(baseline).suffix == ".json":
-        try:
-            stored = BenchResult.from_dict(json.loads(Path(baseline).read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(
-                f"--baseline {baseline} is not a results JSON written by decompose bench: {exc}"
-            ) from None
-        if not stored.targets:
-            raise ConfigError(f"--baseline {baseline} holds no target")
-        wanted = gates.baseline if gates is not None else None
-        stored_baseline = stored.target(wanted) if wanted else None
-        stored_baseline = stored_baseline or stored.targets[0]
+    stored = read_results(Path(baseline)) if baseline and baseline.endswith(".json") else None
     options = BenchOptions(
         targets=specs,
         profile=profile,
@@ -175,16 +162,7 @@ def bench(
     )
     result = run_bench(options)
     if gates is not None:
-        from dataclasses import replace
-
-        if baseline and stored_baseline is None:
-            gates = replace(gates, baseline=baseline)
-        outcomes = evaluate(gates, result, baseline=stored_baseline)
-        result = replace(
-            result,
-            gates=outcomes,
-            baseline=stored_baseline.name if stored_baseline else gates.baseline,
-        )
+        result = apply_gates(result, gates, stored or baseline)
     if output is not None:
         for written in write_results(result, output):
             click.echo(f"bench: wrote {written}", err=True)

@@ -32,25 +32,34 @@ from decompose.codemods._examples import Example
 
 
 class AppToCurrentAppTransformer(cst.CSTTransformer):
-    """The rewrite itself, usable without the codemod machinery (extract runs it per statement)."""
+    """The rewrite itself, usable without the codemod machinery (extract runs it per statement).
 
+    ``source`` may give the module's code when the caller already has it (saves a code
+    generation pass for the symtable check).
+    """
 
     def __init__(self, app_name: str = "app") -> None:
         super().__init__()
         self.app_name = app_name
         self.changed = False
-        self._targets: set[cst.Name] = set()
-        self._bases: set[cst.Name] = set()
+        self.source: str | None = None
+        self._precomputed: set[cst.Name] | None = None
+        self._targets: set[int] = set()
+        self._bases: set[int] = set()
+        self._depth = 0
+        self._bodies: set[int] = set()
+        self._not_reads: set[int] = set()
 
     def visit_Module(self, node: cst.Module) -> bool:
         self.changed = False
-        self._bases = set()
-        if _bound_in_a_function(node.code, self.app_name):
-            self._targets = self._targets_from_scopes(node)
+        self._targets, self._bases, self._bodies, self._not_reads = set(), set(), set(), set()
+        self._depth = 0
+        code = self.source if self.source is not None else node.code
+        self.source = None
+        if _bound_in_a_function(code, self.app_name):
+            self._precomputed = self._targets_from_scopes(node)
         else:
-            loads = _FunctionLoads(self.app_name)
-            node.visit(loads)
-            self._targets = loads.found
+            self._precomputed = None  # one pass: reads inside function bodies, found on the way
         return True
 
     def _targets_from_scopes(self, node: cst.Module) -> set[cst.Name]:
@@ -70,22 +79,39 @@ class AppToCurrentAppTransformer(cst.CSTTransformer):
                         targets.add(access.node)
         return targets
 
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name) and node.value in self._targets:
-            self._bases.add(node.value)
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self._bodies.add(id(node.body))
+        elif isinstance(node, cst.Attribute):
+            self._not_reads.add(id(node.attr))
+        elif isinstance(node, cst.Arg) and node.keyword is not None:
+            self._not_reads.add(id(node.keyword))
+        if id(node) in self._bodies:
+            self._depth += 1
+        if isinstance(node, cst.Name) and node.value == self.app_name:
+            if self._precomputed is not None:
+                is_target = node in self._precomputed
+            else:
+                is_target = bool(self._depth) and id(node) not in self._not_reads
+            if is_target:
+                self._targets.add(id(node))
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            self._bases.add(id(node.value))
+        return super().on_visit(node)
 
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.BaseExpression:
-        if original_node.value in self._bases:
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+        if id(original_node) in self._bodies:
+            self._depth -= 1
+        if isinstance(original_node, cst.Attribute) and id(original_node.value) in self._targets:
             self.changed = True
-            return updated_node.with_changes(value=cst.Name("current_app"))
-        return updated_node
-
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        if original_node in self._targets and original_node not in self._bases:
-            self.changed = True
-            return cst.parse_expression("current_app._get_current_object()")
-        return updated_node
-
+            assert isinstance(updated_node, cst.Attribute)
+            updated_node = updated_node.with_changes(value=cst.Name("current_app"))
+        elif isinstance(original_node, cst.Name) and id(original_node) in self._targets:
+            if id(original_node) not in self._bases:
+                self.changed = True
+                updated_node = cst.parse_expression("current_app._get_current_object()")
+        result: cst.CSTNode = super().on_leave(original_node, updated_node)  # type: ignore[assignment]
+        return result
 
 
 class AppToCurrentApp(CodemodCommand):
@@ -119,40 +145,6 @@ def _bound_in_a_function(code: str, name: str) -> bool:
             return True
         stack.extend(scope.get_children())
     return False
-
-
-class _FunctionLoads(cst.CSTVisitor):
-    """Reads of ``name`` inside function and lambda bodies (decorators and defaults excluded)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.depth = 0
-        self.bodies: set[int] = set()
-        self.not_reads: set[int] = set()
-        self.found: set[cst.Name] = set()
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
-            self.bodies.add(id(node.body))
-        elif isinstance(node, cst.Attribute):
-            self.not_reads.add(id(node.attr))
-        elif isinstance(node, cst.Arg) and node.keyword is not None:
-            self.not_reads.add(id(node.keyword))
-        if id(node) in self.bodies:
-            self.depth += 1
-        if (
-            isinstance(node, cst.Name)
-            and node.value == self.name
-            and self.depth
-            and id(node) not in self.not_reads
-        ):
-            self.found.add(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        if id(original_node) in self.bodies:
-            self.depth -= 1
-        super().on_leave(original_node)
 
 
 EXAMPLES = (

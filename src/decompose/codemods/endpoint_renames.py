@@ -7,7 +7,11 @@ the string literals that name endpoints, using the ``renames`` mapping (old -> n
   call is (so ``redirect(url_for("x"))`` follows);
 - comparisons with ``request.endpoint``: ``==``, ``!=``, ``in`` / ``not in`` a literal tuple,
   list or set of strings;
-- ``<anything>.login_view = "x"`` (Flask-Login and look-alikes).
+- ``<anything>.login_view = "x"`` (Flask-Login and look-alikes);
+- the endpoint of ``@bp.endpoint("x")``, which Flask does not prefix with the blueprint name;
+- the string elements of a tuple/list/set literal assigned to a name listed in ``collections``
+  (``PUBLIC = ("login", "index")`` when the code tests ``request.endpoint in PUBLIC``; extract
+  finds those names with :func:`endpoint_collections`).
 
 Left alone: strings that are not in ``renames``, endpoints built at run time (f-strings, variables),
 relative endpoints (``".x"``, which already name a blueprint's own endpoint), and other strings
@@ -16,6 +20,7 @@ that merely look like endpoint names. The quote style and string prefix are kept
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import libcst as cst
@@ -37,12 +42,16 @@ class RenameEndpointsTransformer(cst.CSTTransformer):
     """The rewrite itself, usable without the codemod machinery (extract runs it per statement)."""
 
 
-    def __init__(self, renames: Mapping[str, str] | None = None,
+    def __init__(
+        self,
+        renames: Mapping[str, str] | None = None,
         url_for_names: tuple[str, ...] = ("url_for", "flask.url_for"),
+        collections: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.renames = dict(renames or {})
         self.url_for_names = frozenset(url_for_names)
+        self.collections = frozenset(collections)
 
     def _rename(self, node: cst.BaseExpression) -> cst.BaseExpression:
         if not isinstance(node, cst.SimpleString):
@@ -56,6 +65,13 @@ class RenameEndpointsTransformer(cst.CSTTransformer):
         return node.with_changes(value=f"{prefix}{quote}{new}{quote}")
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        func = updated_node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "endpoint" and updated_node.args:
+            # `@bp.endpoint("x")` binds the view of endpoint "x" (Flask does not prefix it)
+            first = updated_node.args[0]
+            if first.keyword is None and first.star == "":
+                args = [first.with_changes(value=self._rename(first.value)), *updated_node.args[1:]]
+                return updated_node.with_changes(args=args)
         if _dotted(updated_node.func) not in self.url_for_names or not updated_node.args:
             return updated_node
         args = list(updated_node.args)
@@ -98,6 +114,14 @@ class RenameEndpointsTransformer(cst.CSTTransformer):
             target = updated_node.targets[0].target
             if isinstance(target, cst.Attribute) and target.attr.value == "login_view":
                 return updated_node.with_changes(value=self._rename(updated_node.value))
+            value = updated_node.value
+            if (
+                isinstance(target, cst.Name)
+                and target.value in self.collections
+                and isinstance(value, (cst.Tuple, cst.List, cst.Set))
+            ):
+                elements = [e.with_changes(value=self._rename(e.value)) for e in value.elements]
+                return updated_node.with_changes(value=value.with_changes(elements=elements))
         return updated_node
 
 
@@ -106,12 +130,28 @@ class RenameEndpoints(CodemodCommand):
 
     DESCRIPTION = "Rewrite endpoint names in url_for, request.endpoint comparisons and login_view."
 
-    def __init__(self, context: CodemodContext, renames: Mapping[str, str] | None = None, url_for_names: tuple[str, ...] = ("url_for", "flask.url_for")) -> None:
+    def __init__(
+        self,
+        context: CodemodContext,
+        renames: Mapping[str, str] | None = None,
+        url_for_names: tuple[str, ...] = ("url_for", "flask.url_for"),
+        collections: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(context)
-        self.transformer = RenameEndpointsTransformer(renames=renames, url_for_names=url_for_names)
+        self.transformer = RenameEndpointsTransformer(
+            renames=renames, url_for_names=url_for_names, collections=collections
+        )
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         return tree.visit(self.transformer)
+
+
+_ENDPOINT_IN_NAME = re.compile(r"request\.endpoint\s+(?:not\s+)?in\s+([A-Za-z_]\w*)")
+
+
+def endpoint_collections(code: str) -> tuple[str, ...]:
+    """Names that code tests ``request.endpoint in NAME`` against."""
+    return tuple(sorted(set(_ENDPOINT_IN_NAME.findall(code))))
 
 
 _R = {"renames": {"login": "auth.login", "me": "auth.me", "index": "main.index"}}
@@ -140,6 +180,18 @@ EXAMPLES = (
         "login_view",
         'login_manager.login_view = "login"\n',
         'login_manager.login_view = "auth.login"\n',
+        _R,
+    ),
+    Example(
+        "a tuple of endpoints tested with request.endpoint in NAME",
+        'PUBLIC = ("login", "index", "static")\nOTHER = ("login",)\n',
+        'PUBLIC = ("auth.login", "main.index", "static")\nOTHER = ("login",)\n',
+        {**_R, "collections": ("PUBLIC",)},
+    ),
+    Example(
+        "view bound with .endpoint()",
+        '@bp.endpoint("index")\ndef late():\n    return ""\n',
+        '@bp.endpoint("main.index")\ndef late():\n    return ""\n',
         _R,
     ),
     Example("unknown endpoint", 'u = url_for("static", filename="x.css")\n', None, _R),

@@ -1,7 +1,7 @@
 """Move route registrations from the app object to a blueprint.
 
-Rewrites ``@app.route(...)`` / ``@app.get|post|put|patch|delete(...)`` decorators and
-``app.add_url_rule(...)`` calls on the Flask app variable (``app_name``) so that they register
+Rewrites ``@app.route(...)`` / ``@app.get|post|put|patch|delete(...)`` / ``@app.endpoint(...)``
+decorators and ``app.add_url_rule(...)`` calls on the Flask app variable (``app_name``) so that they register
 on ``blueprint`` instead. Nothing else changes: the rule, methods, endpoint argument and the
 handler keep their text, so Flask registers the same rule under ``<blueprint>.<endpoint>``.
 
@@ -16,7 +16,7 @@ from libcst.codemod import CodemodCommand, CodemodContext
 
 from decompose.codemods._examples import Example
 
-ROUTE_ATTRS = frozenset({"route", "get", "post", "put", "patch", "delete", "add_url_rule"})
+ROUTE_ATTRS = frozenset({"route", "get", "post", "put", "patch", "delete", "add_url_rule", "endpoint"})
 
 
 class RouteToBlueprintTransformer(cst.CSTTransformer):

@@ -100,10 +100,19 @@ def plan_extraction(
         endpoint_domains, pinned = domains_from_analysis(analysis, project.module_name)
         helper_domains = {**pinned, **(helper_domains or {})}
         config_file = analysis.config_file
+        unhandled = [
+            f"{u.location}: analyze did not understand this ({u.reason}); it moved as written"
+            for u in analysis.inventory.unhandled
+            if u.location.file == project.app_rel
+        ]
+    else:
+        unhandled = []
     placement = P.place(index, endpoint_domains, helper_domains=helper_domains)
     if not any(s.kind in {"route", "url_rule", "blueprint_route"} for s in index.statements):
         raise InputError(f"{project.app_rel}: no routes registered at module level; nothing to extract.")
     plan, files = generate(index, project, placement, package=package)
+    if unhandled:
+        plan = replace(plan, notes=(*plan.notes, *unhandled))
     module_ids = {f.path[len(package) + 1 : -3].replace("/", ".") for f in files if f.path.startswith(package + "/") and f.path.endswith(".py")}
     files.append(render_contract(package, plan.domains, module_ids))
     files.append(GeneratedFile("ruff.toml", RUFF_SETTINGS))

@@ -14,12 +14,18 @@ from pathlib import Path
 import libcst as cst
 
 from decompose.codemods.app_to_current_app import AppToCurrentAppTransformer
-from decompose.codemods.endpoint_renames import RenameEndpointsTransformer
-from decompose.codemods.module_imports import RewriteModuleImportsTransformer
+from decompose.codemods.endpoint_renames import RenameEndpointsTransformer, endpoint_collections
+from decompose.codemods.module_imports import RewriteModuleImportsTransformer, map_module
 from decompose.codemods.route_to_blueprint import RouteToBlueprintTransformer
 from decompose.codemods.strip_registrations import StripRegistrationsTransformer
 from decompose.extract import plan as P
-from decompose.extract.imports import ImportSources, build_imports, module_package, relative_from
+from decompose.extract.imports import (
+    ImportSources,
+    absolute_module,
+    build_imports,
+    module_package,
+    relative_from,
+)
 from decompose.extract.project import Project, module_mapping
 from decompose.extract.source import SourceIndex, Statement, _names, dotted
 from decompose.model.extraction import (
@@ -45,9 +51,20 @@ class _Module:
     side_effects: bool = False  # must be imported even if nothing uses its names
 
 
+def visit_statement(node: cst.BaseStatement, transformer: cst.CSTTransformer) -> cst.BaseStatement:
+    """``node.visit(transformer)`` for a transformer that keeps statements statements."""
+    out = node.visit(transformer)
+    assert isinstance(out, cst.BaseStatement)
+    return out
+
+
+def _module_of(*nodes: cst.BaseStatement) -> cst.Module:
+    return cst.Module(body=list(nodes))  # type: ignore[arg-type]  # libcst accepts any statement
+
+
 def apply_to_statement(transformer: cst.CSTTransformer, node: cst.BaseStatement) -> cst.BaseStatement:
     """Run a transformer that expects a module on one statement."""
-    result = cst.Module(body=[node]).visit(transformer)
+    result = _module_of(node).visit(transformer)
     out = result.body[0]
     assert isinstance(out, cst.BaseStatement)
     return out
@@ -63,8 +80,19 @@ def names_of(code: str) -> tuple[set[str], set[str], set[str], set[str]]:
     return _NAMES_CACHE[code]
 
 
+_CODE_CACHE: dict[int, tuple[cst.CSTNode, str]] = {}
+
+
 def _code(node: cst.CSTNode) -> str:
-    return cst.Module(body=[]).code_for_node(node)
+    """The node's source; memoised by identity (nodes are immutable; the cache keeps them alive)."""
+    hit = _CODE_CACHE.get(id(node))
+    if hit is not None and hit[0] is node:
+        return hit[1]
+    code = cst.Module(body=[]).code_for_node(node)
+    if len(_CODE_CACHE) > 20000:
+        _CODE_CACHE.clear()
+    _CODE_CACHE[id(node)] = (node, code)
+    return code
 
 
 def _url_for_names(index: SourceIndex) -> tuple[str, ...]:
@@ -86,8 +114,6 @@ def _strip_leading_blank(node: cst.BaseStatement) -> cst.BaseStatement:
     lines = list(getattr(node, "leading_lines", ()))
     while lines and lines[0].comment is None:
         lines.pop(0)
-    while lines and lines[-1].comment is None:
-        lines.pop()
     return node.with_changes(leading_lines=lines)
 
 
@@ -103,12 +129,14 @@ def render_body(nodes: list[cst.BaseStatement]) -> str:
         original_blank = sum(1 for line in getattr(node, "leading_lines", ()) if line.comment is None)
         clean = _strip_leading_blank(node)
         if prev is None:
-            blank = 2 if _is_def(node) else 1
+            # isort: two blank lines after the imports before a definition, one before anything else
+            commented = any(line.comment for line in getattr(clean, "leading_lines", ()))
+            blank = 2 if _is_def(node) and not commented else 1
         elif _is_def(node) or _is_def(prev):
             blank = 2
         else:
             blank = min(original_blank, 2)
-        out.append("\n" * blank + cst.Module(body=[clean]).code)
+        out.append("\n" * blank + _module_of(clean).code)
         prev = node
     return "".join(out)
 
@@ -143,8 +171,11 @@ class Generator:
         self.bp_var = self._free_name("bp")
         self._route_to_bp = RouteToBlueprintTransformer(app_name=self.app, blueprint=self.bp_var)
         self._current_app = AppToCurrentAppTransformer(app_name=self.app)
+        self._collections = endpoint_collections("".join(s.code for s in index.statements))
         self._renamer = (
-            RenameEndpointsTransformer(renames=placement.renames, url_for_names=self.url_for_names)
+            RenameEndpointsTransformer(
+                renames=placement.renames, url_for_names=self.url_for_names, collections=self._collections
+            )
             if placement.renames
             else None
         )
@@ -168,23 +199,26 @@ class Generator:
             if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
                 node = node.with_changes(decorators=[d.visit(self._route_to_bp) for d in node.decorators])
             else:
-                node = node.visit(self._route_to_bp)
+                node = visit_statement(node, self._route_to_bp)
         if stmt.kind == "hook" and module_id != P.LEGACY:
             strip = StripRegistrationsTransformer(app_name=self.app)
-            node = node.visit(strip)
+            node = visit_statement(node, strip)
             registrations = strip.registrations
         if self._renamer is not None and self._mentions_endpoint(code):
-            node = node.visit(self._renamer)
+            node = visit_statement(node, self._renamer)
         if self.mapping and "import" in code and any(old in code for old in self.mapping):
             package = module_package(self.package, module_id if module_id != P.WSGI else "__init__")
-            node = node.visit(RewriteModuleImportsTransformer(mapping=self.mapping, package=package))
+            node = visit_statement(node, RewriteModuleImportsTransformer(mapping=self.mapping, package=package))
         if self.app in stmt.uses and module_id not in {P.INIT, P.WSGI} and stmt.kind != "setup":
+            self._current_app.source = code  # earlier rewrites never bind or unbind the app name
             node = apply_to_statement(self._current_app, node)
         assert isinstance(node, cst.BaseStatement)
         return node, registrations
 
     def _mentions_endpoint(self, code: str) -> bool:
         """Cheap pre-check: only statements that quote a renamed endpoint need the codemod."""
+        if any(re.search(rf"^{name}\s*=", code, re.M) for name in self._collections):
+            return True
         return any(f'"{old}"' in code or f"'{old}'" in code for old in self.placement.renames)
 
     def _module(self, module_id: str) -> _Module:
@@ -344,6 +378,7 @@ class Generator:
             comment = cst.EmptyLine(comment=cst.Comment(f"# built by create_app() from the app's config: {self.index.path}:{stmt.line}"))
             mod.nodes.append(proxy.with_changes(leading_lines=[comment]))
             target = cst.parse_expression(f'{self.app}.extensions["{key}"]')
+            assert isinstance(target, cst.Subscript) and value is not None
             assign = cst.Assign(targets=[cst.AssignTarget(target=target)], value=value)
             create_body.append(node.with_changes(body=[assign]))
         else:
@@ -449,18 +484,21 @@ class Generator:
         extra: dict[str, str],
     ) -> GeneratedFile:
         doc = f"Build the app: {self.index.path}'s set-up, extensions, hooks and blueprints, in its order."
-        blueprints = {f".{d}.routes": {(self.bp_var, f"{d}_bp")} for d in registered}
-        if "create_app" in definer:
+        blueprints: dict[str, set[tuple[str, str | None]]] = {
+            f".{d}.routes": {(self.bp_var, f"{d}_bp")} for d in registered
+        }
+        source_module = self._create_app_source(definer)
+        if source_module is not None:
             # the monolith has its own create_app: import it under another name here
             alias = "monolith_create_app"
-            body = [node.visit(_RenameName("create_app", alias)) for node in body]
-            target = definer["create_app"]
-            module = relative_from(self.package, P.INIT, f"{self.package}.{target}")
-            blueprints.setdefault(module, set()).add(("create_app", alias))
-            self.notes.append(f"{self.index.path} defines create_app; the generated factory calls it as {alias}")
+            body = [visit_statement(node, _RenameName("create_app", alias)) for node in body]
+            blueprints.setdefault(source_module, set()).add(("create_app", alias))
+            self.notes.append(f"{self.index.path} has its own create_app; the generated factory calls it as {alias}")
         body = [*body, cst.parse_statement(f"return {self.app}\n")]
         func = self._function("create_app", body, doc)
-        func = func.with_changes(params=cst.parse_statement("def f(config=None): pass").params)  # type: ignore[attr-defined]
+        template = cst.parse_statement("def f(config=None): pass")
+        assert isinstance(template, cst.FunctionDef)
+        func = func.with_changes(params=template.params)
         code = _code(func)
         defined, used, _, _ = names_of(code)
         needed = (used - {"config"}) | set()
@@ -490,6 +528,23 @@ class Generator:
         )
         text = docstring + "\n" + imports + (side_lines if side_lines else "") + "\n\n" + code
         return GeneratedFile(f"{self.package}/__init__.py", text)
+
+    def _create_app_source(self, definer: dict[str, str]) -> str | None:
+        """Where the monolith's own ``create_app`` comes from (for an aliased import), if any."""
+        if "create_app" in definer:
+            return relative_from(self.package, P.INIT, f"{self.package}.{definer['create_app']}")
+        for stmt in self.index.statements:
+            if stmt.kind != "import" or "create_app" not in stmt.defines:
+                continue
+            if not isinstance(stmt.node, cst.SimpleStatementLine):
+                return None
+            for small in stmt.node.body:
+                if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                    if any(dotted(a.name) == "create_app" and a.asname is None for a in small.names):
+                        absolute = absolute_module(self.index, small)
+                        new = map_module(self.mapping, absolute)
+                        return relative_from(self.package, P.INIT, new) if new else absolute
+        return None
 
     def _unimported_modules(self, definer: dict[str, str], init_needed: set[str]) -> list[str]:
         """Generated modules with decorators that register at import, not reachable from __init__."""
@@ -524,8 +579,8 @@ class Generator:
         needed -= {self.app}
         imports, unresolved = build_imports(sources, "__init__", needed)
         doc = _docstring(
-            f"WSGI entry point: `gunicorn --chdir DIR wsgi:app`, or `DIR.wsgi:app` from DIR's parent.\n\n"
-            f"The package imports itself relatively, so it works under both names.\n"
+            "WSGI entry point: `gunicorn --chdir DIR wsgi:app`, or `DIR.wsgi:app` from DIR's parent.\n\n"
+            "The package imports itself relatively, so it works under both names.\n"
         )
         head = (
             "if __package__:\n"
@@ -589,7 +644,7 @@ class _RenameName(cst.CSTTransformer):
 
 def _strip_first_blank(node: cst.BaseStatement, position: int) -> cst.BaseStatement:
     clean = _strip_leading_blank(node)
-    if position and (_is_def(node) or any(line.comment for line in getattr(clean, "leading_lines", ()))):
+    if _is_def(node) or any(line.comment for line in getattr(clean, "leading_lines", ())):
         lines = [cst.EmptyLine(indent=False), *getattr(clean, "leading_lines", ())]
         return clean.with_changes(leading_lines=lines)
     return clean

@@ -15,7 +15,12 @@ import builtins
 from dataclasses import dataclass, field
 
 import libcst as cst
-from decompose.codemods.module_imports import RewriteModuleImportsTransformer, map_module, relative_module
+
+from decompose.codemods.module_imports import (
+    RewriteModuleImportsTransformer,
+    map_module,
+    relative_module,
+)
 from decompose.extract.source import SourceIndex, Statement, dotted
 
 BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__spec__", "__path__", "__package__"}
@@ -247,6 +252,7 @@ def _render_import_stmt(
         rewritten = node.visit(
             RewriteModuleImportsTransformer(mapping=sources.mapping, package=module_package(package, module_id))
         )
+        assert isinstance(rewritten, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
         code = cst.Module(body=[rewritten]).code
         return code.lstrip("\n")
     out: list[str] = []
@@ -264,6 +270,21 @@ def _render_import_stmt(
                     keep.append((name, local if local != name else None))
             if not keep:
                 continue
+            # `from legacy import models`: the names are modules that moved
+            moved_modules = [(n, a, map_module(sources.mapping, f"{absolute}.{n}")) for n, a in keep]
+            if absolute and map_module(sources.mapping, absolute) is None and any(m for _, _, m in moved_modules):
+                rest: list[tuple[str, str | None]] = []
+                for n, a, m in moved_modules:
+                    if m is None:
+                        rest.append((n, a))
+                        continue
+                    parent, _, leaf = m.rpartition(".")
+                    relative.setdefault(relative_from(package, module_id, parent), set()).add(
+                        (leaf, a or (n if n != leaf else None))
+                    )
+                if not rest:
+                    continue
+                keep = rest
             new = map_module(sources.mapping, absolute) if absolute else None
             if new is not None:
                 target = relative_from(package, module_id, new)
@@ -273,7 +294,7 @@ def _render_import_stmt(
                 # the monolith's relative import of a module that stays where it is
                 out.append(render_from(absolute, keep))
                 continue
-            out.append(render_from(dotted(small.module) or "", keep))
+            out.append(render_from((dotted(small.module) if small.module else "") or "", keep))
         elif isinstance(small, cst.Import):
             for alias in small.names:
                 name = dotted(alias.name) or ""

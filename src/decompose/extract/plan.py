@@ -72,7 +72,7 @@ def place(
     plan.providers = _provider_map(index)
     app = index.app_name
     stmts = index.statements
-    by_name = {s.name: s for s in stmts if s.kind in {"helper", "class", "state", "route"}}
+    by_name = {s.name: s for s in stmts if s.kind in {"helper", "class", "state", "route", "view_binding"}}
 
     def route_domain(stmt: Statement) -> str:
         for key in (*stmt.endpoints, stmt.name, stmt.view):
@@ -107,30 +107,32 @@ def place(
             plan.reason[i] = "route of the " + domain + " domain"
             if stmt.kind == "url_rule" and stmt.view in by_name:
                 view = by_name[stmt.view]
-                if view.kind in {"helper", "class"} and not view.unsafe:
+                if view.kind in {"helper", "class", "view_binding"} and not view.unsafe:
                     plan.module[view.index] = f"{domain}.routes"
                     plan.domain[view.index] = domain
                     plan.reason[view.index] = f"view registered by add_url_rule in the {domain} domain"
     # existing blueprints: their routes and the Blueprint object go to one domain
     for var, bp_name in index.blueprints.items():
-        members = [s for s in stmts if s.kind == "blueprint_route" and _uses_blueprint(index, s, var)]
+        bp_members = [s for s in stmts if s.kind == "blueprint_route" and _uses_blueprint(index, s, var)]
         holder = plan.providers.get(var)
-        domain = None
-        for s in members:
+        bp_domain: str | None = None
+        for s in bp_members:
             for key in (f"{bp_name}.{s.name}", s.name):
                 if key in endpoint_domains:
-                    domain = endpoint_domains[key]
+                    bp_domain = endpoint_domains[key]
                     break
-            if domain:
+            if bp_domain:
                 break
-        domain = domain or bp_name
-        for s in [*members, *([holder] if holder else [])]:
+        target_domain = bp_domain or bp_name
+        for s in [*bp_members, *([holder] if holder else [])]:
             if s.unsafe:
                 continue
-            plan.module[s.index] = f"{domain}.routes"
-            plan.domain[s.index] = domain
-            plan.reason[s.index] = f"blueprint {bp_name!r} moves whole to the {domain} domain"
+            plan.module[s.index] = f"{target_domain}.routes"
+            plan.domain[s.index] = target_domain
+            plan.reason[s.index] = f"blueprint {bp_name!r} moves whole to the {target_domain} domain"
 
+    # side-effect statements (``view.methods = [...]``, ``CACHE.update(...)``) run in the module
+    # of what they change, after it: they are placed last, with their subject
     # 2. the use graph: user -> provider
     graph = nx.DiGraph()
     for stmt in stmts:
@@ -162,31 +164,39 @@ def place(
             if m in plan.module:
                 continue
             if not user_modules:
-                domain = next(iter(explicit)) if len(explicit) == 1 else None
-                if domain:
-                    plan.module[m] = f"{domain}.services"
-                    plan.domain[m] = domain
-                    plan.reason[m] = f"unused in the module; analyze puts it in {domain}"
+                pinned = next(iter(explicit)) if len(explicit) == 1 else None
+                if pinned:
+                    plan.module[m] = f"{pinned}.services"
+                    plan.domain[m] = pinned
+                    plan.reason[m] = f"unused in the module; the config pins it to {pinned}"
                 else:
                     plan.module[m] = SHARED
                     plan.reason[m] = "not used by any moved code; kept in the shared kernel"
             elif None not in domains and len(explicit) == 1:
                 # pinned by the config: other domains call it through this domain's services
-                domain = next(iter(explicit))
-                plan.module[m] = f"{domain}.services"
-                plan.domain[m] = domain
-                plan.reason[m] = f"pinned to {domain}; called from " + ", ".join(sorted(d for d in domains if d))
+                pinned = next(iter(explicit))
+                assert pinned is not None
+                plan.module[m] = f"{pinned}.services"
+                plan.domain[m] = pinned
+                plan.reason[m] = f"pinned to {pinned}; called from " + ", ".join(sorted(d for d in domains if d))
             elif None not in domains and len(domains) == 1:
-                domain = next(iter(domains))
-                assert domain is not None
-                plan.module[m] = f"{domain}.services"
-                plan.domain[m] = domain
-                plan.reason[m] = f"used only by the {domain} domain"
+                only = next(iter(domains))
+                assert only is not None
+                plan.module[m] = f"{only}.services"
+                plan.domain[m] = only
+                plan.reason[m] = f"used only by the {only} domain"
             else:
                 users = sorted({d for d in domains if d} | {u for u in user_modules if domain_of_module(u) is None})
                 plan.module[m] = SHARED
                 plan.reason[m] = "used by " + ", ".join(users)
     _untangle(plan, graph, stmts)
+    for stmt in stmts:
+        if stmt.kind == "state" and stmt.subject and stmt.index in plan.module and not stmt.unsafe:
+            provider = plan.providers.get(stmt.subject)
+            target = plan.module.get(provider.index) if provider is not None else None
+            if target and target not in {INIT, WSGI, EXTENSIONS, LEGACY}:
+                plan.module[stmt.index] = target
+                plan.reason[stmt.index] = f"changes {stmt.subject}, so it runs where {stmt.subject} lives"
     domains_seen = {domain_of_module(m) for m in plan.module.values()}
     plan.domains = sorted(d for d in domains_seen if d)
     for stmt in stmts:

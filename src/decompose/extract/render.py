@@ -42,7 +42,14 @@ def render_kept(result: ExtractionResult) -> list[str]:
 def render_outcome(result: ExtractionResult) -> str:
     plan = result.plan
     lines = []
-    if result.mode == "write":
+    if result.mode == "in_place":
+        lines.append(
+            f"extracted {plan.source} in place into {result.out}/{plan.package}: {len(plan.domains)} domains "
+            f"({', '.join(plan.domains)}), {len(plan.renames)} endpoints renamed; {plan.source} is now a "
+            "compatibility layer"
+        )
+        lines.append(f"self-check: {result.self_check}")
+    elif result.mode == "write":
         lines.append(
             f"extracted {plan.source} into {result.out}/{plan.package}: {len(plan.domains)} domains "
             f"({', '.join(plan.domains)}), {len(plan.renames)} endpoints renamed, "

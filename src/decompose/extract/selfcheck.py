@@ -27,7 +27,7 @@ app = getattr(module, attr)
 if factory:
     app = app()
 rules = sorted(
-    [r.rule, sorted(r.methods or ()), r.endpoint]
+    [r.rule, sorted(r.methods or ()), r.endpoint, r.endpoint in app.view_functions]
     for r in app.url_map.iter_rules()
 )
 sys.stdout.write("\n" + json.dumps(rules) + "\n")
@@ -86,7 +86,7 @@ def compare_url_maps(
     original: list[list[object]], new: list[list[object]], renames: Mapping[str, str]
 ) -> list[str]:
     """Differences other than the planned renames, as ``- rule methods endpoint`` lines."""
-    expected = sorted([r[0], r[1], renames.get(str(r[2]), r[2])] for r in original)
+    expected = sorted([r[0], r[1], renames.get(str(r[2]), r[2]), *r[3:]] for r in original)
     got = sorted(new)
     if expected == got:
         return []
@@ -104,11 +104,16 @@ def check_url_map(
     package_dir: Path,
     package: str,
     renames: Mapping[str, str],
+    attr: str = "create_app",
     timeout: float = 120.0,
 ) -> SelfCheck:
-    """Import both apps in child processes and compare their url_maps."""
+    """Import both apps in child processes and compare their url_maps.
+
+    The new app is ``package.create_app()``, or ``package.<attr>`` when ``attr`` is not
+    ``create_app`` (in-place mode imports the compatibility module's ``app``).
+    """
     original = _spawn(project_root, [project_root], original_module, app_name, False)
-    new = _spawn(package_dir, [package_dir], package, "create_app", True)
+    new = _spawn(package_dir, [package_dir], package, attr, attr == "create_app")
     old_rules, old_err = _collect(original, original_module, timeout)
     new_rules, new_err = _collect(new, f"the generated package {package}", timeout)
     if old_rules is None:

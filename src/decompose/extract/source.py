@@ -36,8 +36,11 @@ class Statement:
     name: str = ""
     endpoints: tuple[str, ...] = ()  # endpoints this statement registers on the app
     view: str = ""  # url_rule: the module-level name of the view it registers
+    view_is_name: bool = False  # url_rule: view_func is a plain name (not X.as_view(...))
+    explicit_endpoint: bool = False  # url_rule: the endpoint is given, not taken from the view
     unsafe: str = ""  # why it cannot be moved, when it cannot
     registrations: tuple[cst.Decorator, ...] = ()  # app decorators turned into create_app calls
+    subject: str = ""  # a statement that only mutates something: the name it mutates
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -262,7 +265,37 @@ def index_source(path: str, module_name: str, code: str, *, app_name: str | None
     )
     for stmt in statements:
         _classify(stmt, index, aliases)
+    _resolve_view_endpoints(index)
     return index
+
+
+def _resolve_view_endpoints(index: SourceIndex) -> None:
+    """``view = X.as_view("name")`` then ``add_url_rule(..., view_func=view)``: the endpoint is
+    the view's ``__name__`` ("name"), not the variable's; a def's own name likewise."""
+    bound: dict[str, str | None] = {}
+    for stmt in index.statements:
+        if isinstance(stmt.node, cst.FunctionDef):
+            bound[stmt.node.name.value] = stmt.node.name.value
+        name, value = _assign_target(stmt.node)
+        if name:
+            view = None
+            if isinstance(value, cst.Call) and (dotted(value.func) or "").endswith(".as_view") and value.args:
+                view = string_value(value.args[0].value)
+            bound[name] = view
+    for stmt in index.statements:
+        if stmt.kind != "url_rule" or stmt.unsafe or not stmt.view_is_name:
+            continue
+        real = bound.get(stmt.view, "?")
+        if real is None or real == "?":
+            stmt.unsafe = f"registers `{stmt.view}`, whose endpoint name extract cannot see"
+            stmt.endpoints = ()
+        elif not stmt.explicit_endpoint:
+            stmt.endpoints = (real,)
+        if real not in (None, "?") and stmt.view in bound and bound[stmt.view] != stmt.view:
+            # the variable holds an as_view() result: the class is what has to move
+            provider = next((s for s in index.statements if stmt.view in s.defines), None)
+            if provider is not None:
+                provider.kind = "view_binding"
 
 
 def _assign_target(node: cst.BaseStatement) -> tuple[str | None, cst.BaseExpression | None]:
@@ -294,6 +327,17 @@ def _find_app(statements: list[Statement], aliases: dict[str, str]) -> str | Non
         name, value = _assign_target(stmt.node)
         if name and isinstance(value, cst.Call) and dotted(value.func) in factories:
             return name
+    # `app = make_app()` from another module: the name module-level routes are registered on
+    assigned = {n for s in statements for n in [_assign_target(s.node)[0]] if n}
+    for stmt in statements:
+        for dec in getattr(stmt.node, "decorators", ()):
+            expr = dec.decorator
+            func = expr.func if isinstance(expr, cst.Call) else expr
+            head, _, attr = (dotted(func) or "").partition(".")
+            if attr in ROUTE_METHODS and head in assigned:
+                value = next(_assign_target(s.node)[1] for s in statements if _assign_target(s.node)[0] == head)
+                if isinstance(value, cst.Call) and _resolve(dotted(value.func), aliases) != "flask.Blueprint":
+                    return head
     return None
 
 
@@ -341,9 +385,9 @@ def _classify(stmt: Statement, index: SourceIndex, aliases: dict[str, str]) -> N
         for dec in decorators:
             expr = dec.decorator
             func = expr.func if isinstance(expr, cst.Call) else expr
-            name = dotted(func) or ""
-            head, _, attr = name.partition(".")
-            if head == app and attr in ROUTE_METHODS and isinstance(expr, cst.Call):
+            dec_name = dotted(func) or ""
+            head, _, attr = dec_name.partition(".")
+            if head == app and (attr in ROUTE_METHODS or attr == "endpoint") and isinstance(expr, cst.Call):
                 routes.append(dec)
             elif head == app and attr:
                 registrations.append(dec)
@@ -351,6 +395,17 @@ def _classify(stmt: Statement, index: SourceIndex, aliases: dict[str, str]) -> N
                 bp_routes.append(dec)
         if unsafe_calls:
             stmt.unsafe = f"calls {', '.join(sorted(unsafe_calls))}(), whose effect depends on the module it runs in"
+        elif app in stmt.top_uses or _class_body_reads(stmt.code, app):
+            rest = [d for d in decorators if d not in routes and d not in registrations]
+            bare = node.with_changes(decorators=rest)
+            _, _, top, _ = _names(index.module.code_for_node(bare))
+            if _class_body_reads(stmt.code, app):
+                stmt.top_uses = stmt.top_uses | {app}  # a class body runs at import time
+            if app in top or _class_body_reads(stmt.code, app):
+                stmt.unsafe = (
+                    f"reads `{app}` while being defined (a decorator argument, default or class "
+                    "attribute), before any factory could have built it"
+                )
         if routes:
             stmt.kind = "route"
             stmt.endpoints = tuple(_route_endpoint(dec, stmt.name) for dec in routes)
@@ -392,6 +447,12 @@ def _classify(stmt: Statement, index: SourceIndex, aliases: dict[str, str]) -> N
                     stmt.kind = "url_rule"
                     endpoint, view = _add_url_rule_endpoint(small.value)
                     stmt.view = view or ""
+                    view_node = _kwarg(small.value, "view_func", 2)
+                    stmt.view_is_name = isinstance(view_node, cst.Name)
+                    endpoint_node = _kwarg(small.value, "endpoint", 1)
+                    stmt.explicit_endpoint = endpoint_node is not None and not (
+                        isinstance(endpoint_node, cst.Name) and endpoint_node.value == "None"
+                    )
                     if endpoint is None:
                         stmt.unsafe = "registers a route whose endpoint is computed at run time"
                     else:
@@ -412,6 +473,44 @@ def _classify(stmt: Statement, index: SourceIndex, aliases: dict[str, str]) -> N
     if unsafe_calls:
         stmt.unsafe = f"calls {', '.join(sorted(unsafe_calls))}(), whose effect depends on the module it runs in"
     stmt.kind = "state"
+    if not stmt.defines:
+        stmt.subject = _subject(node) or ""
+
+
+def _class_body_reads(code: str, name: str) -> bool:
+    """True if a module-level class body (not its methods) reads ``name``."""
+    if "class " not in code:
+        return False
+    table = symtable.symtable(code, "<statement>", "exec")
+    for child in table.get_children():
+        if child.get_type() == "class":
+            try:
+                if child.lookup(name).is_referenced():
+                    return True
+            except KeyError:
+                pass
+    return False
+
+
+def _root_name(node: cst.BaseExpression) -> str | None:
+    while isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _subject(node: cst.BaseStatement) -> str | None:
+    """``x`` in ``x.attr = 1``, ``x[k] += 1``, ``x.update(...)``: what a side-effect statement changes."""
+    if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1:
+        return None
+    small = node.body[0]
+    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        return _root_name(small.value.func)
+    if isinstance(small, cst.Assign):
+        roots = {_root_name(t.target) for t in small.targets}
+        return roots.pop() if len(roots) == 1 else None
+    if isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+        return _root_name(small.target)
+    return None
 
 
 def _short(code: str) -> str:
@@ -444,6 +543,9 @@ def _registers_routes(node: cst.CSTNode, app: str) -> bool:
 def _route_endpoint(dec: cst.Decorator, function: str) -> str:
     call = dec.decorator
     assert isinstance(call, cst.Call)
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value == "endpoint":
+        # @app.endpoint("x") binds the view of an endpoint a rule declared elsewhere
+        return string_value(_kwarg(call, "endpoint", 0)) or function
     endpoint = string_value(_kwarg(call, "endpoint"))
     return endpoint or function
 

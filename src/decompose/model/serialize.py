@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 def to_dict(obj: Any) -> Any:
     """Turn a dataclass (recursively) into dicts, lists and scalars."""
-    names = _field_names(type(obj))
+    names = _field_names(type(obj))  # type: ignore[arg-type]
     if names is not None:
         return {n: to_dict(getattr(obj, n)) for n in names}
     if isinstance(obj, enum.Enum):
@@ -39,7 +39,7 @@ def _field_names(tp: type) -> tuple[str, ...] | None:
 
 def from_dict(cls: type[T], data: Any) -> T:
     """The inverse of :func:`to_dict` for the annotated type ``cls``."""
-    return typing.cast(T, _builder(cls)(data))
+    return typing.cast(T, _builder(cls)(data))  # type: ignore[arg-type]
 
 
 def _identity(value: Any) -> Any:

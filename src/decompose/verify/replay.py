@@ -141,6 +141,8 @@ class Replayer:
         self.headers = tuple(headers)
         self.ignore = tuple(ignore)
         self.secondary_for_writes = secondary_for_writes
+        #: seconds the apps spent answering (inside their processes), for benchmarks
+        self.app_seconds = 0.0
 
     def run(self, corpus: Corpus) -> list[StepResult]:
         start = dict(corpus.variables)
@@ -161,6 +163,7 @@ class Replayer:
         except MissingVariable as exc:
             return _Sent(None, missing=exc.name)
         reply = target.send(request)
+        self.app_seconds += reply.seconds
         if reply.response is not None:
             capture(step, reply.response, variables)
         return _Sent(reply, path=request["path"])

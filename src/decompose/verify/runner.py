@@ -72,7 +72,8 @@ def run(
     """Replay ``corpus`` on baseline (twice) and candidate and report every difference.
 
     ``timings``, when given, receives the seconds spent starting the targets (``start``),
-    replaying (``replay``) and shutting them down (``close``), for benchmarks.
+    replaying (``replay``, of which ``app`` inside the apps' request handling, all runs
+    summed) and shutting them down (``close``), for benchmarks.
     """
     clock = timings if timings is not None else {}
     mark = time.perf_counter()
@@ -144,6 +145,7 @@ def run(
         )
         steps = replayer.run(corpus)
         clock["replay"] = time.perf_counter() - mark
+        clock["app"] = replayer.app_seconds
     finally:
         mark = time.perf_counter()
         for target in targets:

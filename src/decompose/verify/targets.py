@@ -30,6 +30,7 @@ class Reply:
     response: Response | None
     rule: str | None = None  # "METHOD rule" the request matched, when the target knows
     error: str | None = None
+    seconds: float = 0.0  # time the app took to answer, measured inside its process
 
 
 class Target(Protocol):
@@ -201,7 +202,7 @@ class WorkerTarget:
             headers=tuple((str(k), str(v)) for k, v in reply["headers"]),
             body=base64.b64decode(reply["body"]),
         )
-        return Reply(response, rule=reply.get("rule"))
+        return Reply(response, rule=reply.get("rule"), seconds=float(reply.get("seconds", 0.0)))
 
     def begin_close(self) -> None:
         """Ask the process to shut down without waiting, so several can tear down at once."""

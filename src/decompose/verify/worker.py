@@ -12,6 +12,7 @@ import json
 import os
 import random
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any, TextIO
@@ -132,6 +133,7 @@ class Worker:
             kwargs["data"] = dict(msg["form"])
         elif msg.get("data") is not None:
             kwargs["data"] = msg["data"]
+        started = time.perf_counter()
         try:
             response = self.client.open(path, **kwargs)
             body = response.get_data()
@@ -146,6 +148,7 @@ class Worker:
             "headers": headers,
             "body": base64.b64encode(body).decode("ascii"),
             "rule": self._rule(msg["method"], msg["path"]),
+            "seconds": time.perf_counter() - started,
         }
 
     def serve(self, inp: TextIO) -> None:

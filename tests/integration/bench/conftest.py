@@ -31,3 +31,9 @@ def processes_mentioning(marker: str) -> list[psutil.Process]:
 @pytest.fixture
 def fixture_root() -> Path:
     return FIXTURE
+
+
+@pytest.fixture
+def leftovers():
+    """``leftovers(marker)``: live processes that mention ``marker`` (should be none)."""
+    return processes_mentioning

@@ -13,8 +13,6 @@ from click.testing import CliRunner
 
 from decompose.cli import main
 
-from .conftest import processes_mentioning
-
 
 def write_profile(tmp_path: Path, fixture_root: Path, duration: str = "2s") -> Path:
     """The fixture profile plus an upstream stand-in whose command line carries tmp_path."""
@@ -33,7 +31,7 @@ def write_profile(tmp_path: Path, fixture_root: Path, duration: str = "2s") -> P
     return path
 
 
-def test_a_target_that_fails_to_start_stops_everything(fixture_root, tmp_path):
+def test_a_target_that_fails_to_start_stops_everything(fixture_root, tmp_path, leftovers):
     profile = write_profile(tmp_path, fixture_root)
     result = CliRunner().invoke(
         main,
@@ -46,11 +44,11 @@ def test_a_target_that_fails_to_start_stops_everything(fixture_root, tmp_path):
     assert "target broken (broken:app) exited" in result.output
     assert "fails on import on purpose" in result.output  # the log tail is in the message
     assert "Worker failed to boot" in result.output  # ... as gunicorn logged it
-    leftovers = processes_mentioning(str(tmp_path))
-    assert leftovers == [], [p.cmdline() for p in leftovers]
+    remaining = leftovers(str(tmp_path))
+    assert remaining == [], [p.cmdline() for p in remaining]
 
 
-def test_ctrl_c_mid_run_stops_everything(fixture_root, tmp_path):
+def test_ctrl_c_mid_run_stops_everything(fixture_root, tmp_path, leftovers):
     profile = write_profile(tmp_path, fixture_root, duration="60s")
     argv = [
         sys.executable, "-m", "decompose", "bench", "--root", str(fixture_root), "--profile", str(profile),
@@ -63,7 +61,7 @@ def test_ctrl_c_mid_run_stops_everything(fixture_root, tmp_path):
             if "round 1/1" in line:
                 break
         time.sleep(3)  # the load generator is running now
-        running = processes_mentioning(str(tmp_path))
+        running = leftovers(str(tmp_path))
         assert len(running) >= 3, "upstream, gunicorn master and worker should be up"
         bench.send_signal(signal.SIGINT)
         bench.wait(timeout=60)
@@ -75,11 +73,11 @@ def test_ctrl_c_mid_run_stops_everything(fixture_root, tmp_path):
             if stream is not None:
                 stream.close()
     assert bench.returncode != 0
-    leftovers = processes_mentioning(str(tmp_path))
-    assert leftovers == [], [p.cmdline() for p in leftovers]
+    remaining = leftovers(str(tmp_path))
+    assert remaining == [], [p.cmdline() for p in remaining]
 
 
-def test_a_port_in_use_is_a_clear_error(fixture_root, tmp_path):
+def test_a_port_in_use_is_a_clear_error(fixture_root, tmp_path, leftovers):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -95,4 +93,4 @@ def test_a_port_in_use_is_a_clear_error(fixture_root, tmp_path):
         )  # fmt: skip
     assert result.exit_code == 2, result.output
     assert f"port {port} on 127.0.0.1 (targets.one.port in {profile}) is in use" in result.output
-    assert processes_mentioning(str(tmp_path)) == []  # the upstream started before the check
+    assert leftovers(str(tmp_path)) == []  # the upstream started before the check

@@ -24,7 +24,7 @@ def get(port: int, path: str, tag: str | None) -> None:
         response.read()
 
 
-@pytest.mark.parametrize("worker_class", ["sync", "gthread", "gevent"])
+@pytest.mark.parametrize("worker_class", ["sync", "gevent"])  # gthread: in the smoke test
 def test_statements_per_request_match_the_known_pattern(fixture_root, tmp_path, worker_class):
     env = dict(
         os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}", FLASK_APP="benchapp"
@@ -96,3 +96,41 @@ def test_the_hook_is_inert_without_its_environment(fixture_root, tmp_path):
         wait_http(server, f"http://127.0.0.1:{port}/health", 30, "fixture")
         get(port, "/items/owners", "r0 1")
     assert not list(tmp_path.glob("**/*.json"))
+
+
+def test_the_targets_own_gunicorn_config_stays_in_effect(fixture_root, tmp_path):
+    env = dict(
+        os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}", FLASK_APP="benchapp"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "flask", "seed", "--users", "5"], cwd=fixture_root, env=env, check=True,
+        capture_output=True, timeout=60,
+    )  # fmt: skip
+    (tmp_path / "queries").mkdir()
+    (tmp_path / "markers").mkdir()
+    env["DECOMPOSE_BENCH_QUERY_DIR"] = str(tmp_path / "queries")
+    env["DECOMPOSE_BENCH_GUNICORN_CONFIG"] = str(fixture_root / "gunicorn_own.py")
+    env["OWN_HOOK_MARKER"] = str(tmp_path / "markers")
+    port = free_port()
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--config",
+        gunicorn_hook.__file__,
+        "benchapp:app",
+    ]
+    with ProcessSet() as procs:
+        server = procs.start(
+            "fixture", argv, env=env, cwd=fixture_root, log=tmp_path / "server.log"
+        )
+        wait_http(server, f"http://127.0.0.1:{port}/health", 30, "fixture")
+        get(port, "/items/owners", "r0 1")
+        procs.stop(server)
+    assert (
+        len(list((tmp_path / "markers").iterdir())) == 2
+    )  # its setting (workers) and its hook ran
+    counts = [json.loads(p.read_text()) for p in (tmp_path / "queries").glob("*.json")]
+    assert sum(c.get("r0 1", [0, 0])[1] for c in counts) == 6  # and ours too

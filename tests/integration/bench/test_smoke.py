@@ -13,8 +13,6 @@ from click.testing import CliRunner
 from decompose.bench.results import BenchResult
 from decompose.cli import main
 
-from .conftest import processes_mentioning
-
 GATES = """
 baseline = "one"
 [overall]
@@ -26,7 +24,7 @@ gates = ["users >= 1"]
 """
 
 
-def test_quick_run_side_by_side_with_gates_and_capacity(fixture_root, tmp_path):
+def test_quick_run_side_by_side_with_gates_and_capacity(fixture_root, tmp_path, leftovers):
     gates = tmp_path / "gates.toml"
     gates.write_text(GATES)
     out = tmp_path / "out"
@@ -66,10 +64,10 @@ def test_quick_run_side_by_side_with_gates_and_capacity(fixture_root, tmp_path):
         assert (out / f"bench{suffix}").read_text().strip()
     table = (out / "bench.txt").read_text()
     assert "[one]" in table and "[two]" in table
-    assert processes_mentioning(str(tmp_path)) == []
+    assert leftovers(str(tmp_path)) == []
 
 
-def test_distributed_mode_with_one_locust_worker(fixture_root, tmp_path):
+def test_distributed_mode_with_one_locust_worker(fixture_root, tmp_path, leftovers):
     out = tmp_path / "out"
     result = CliRunner().invoke(
         main,
@@ -85,7 +83,7 @@ def test_distributed_mode_with_one_locust_worker(fixture_root, tmp_path):
     assert target.overall.requests > 0
     assert target.endpoint("item owners").stats.queries == 6.0
     assert bench.settings["locust_workers"] == 1
-    assert processes_mentioning(str(tmp_path)) == []
+    assert leftovers(str(tmp_path)) == []
 
 
 def test_without_a_mix_the_mix_comes_from_analyze(fixture_root):

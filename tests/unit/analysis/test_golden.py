@@ -1,17 +1,16 @@
 """The JSON reports of the fixture apps and legacy/app.py match their golden files.
 
-Regenerate after an intended change with ``python -m decompose.analysis.golden`` and review the
+Regenerate after an intended change with ``python -m decompose.report.golden`` and review the
 diff; this test is what CI runs.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from decompose.analysis.golden import CASES, GOLDEN_DIR, render_case
+from decompose.report.golden import CASES, GOLDEN_DIR, render_case
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -22,7 +21,7 @@ def test_report_matches_golden(case: str, monkeypatch: pytest.MonkeyPatch) -> No
     expected = (REPO / GOLDEN_DIR / f"{case}.json").read_text(encoding="utf-8")
     assert render_case(case, REPO) == expected, (
         f"{case}: report differs from {GOLDEN_DIR}/{case}.json; if the change is intended run "
-        "`python -m decompose.analysis.golden` and review the diff"
+        "`python -m decompose.report.golden` and review the diff"
     )
 
 

@@ -6,17 +6,18 @@ import importlib
 import sys
 from pathlib import Path
 
-import pytest
-
 # Imported once here so that clean_modules (which forgets what a test imported) does not make
 # every fixture pay for importing them again.
 import flask  # noqa: F401
 import flask.views  # noqa: F401
+import flask_login  # noqa: F401
 import flask_sqlalchemy  # noqa: F401
 import libcst  # noqa: F401
 import networkx  # noqa: F401
+import pytest
 import requests  # noqa: F401
 import sqlalchemy.orm  # noqa: F401
+
 from decompose.analysis import analyze
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
@@ -35,6 +36,9 @@ CASES = {
     "fx_hooks": ("fx_hooks/app.py", "fx_hooks.app:app"),
     "fx_models": ("fx_models/app.py", "fx_models.app:app"),
     "fx_rawdb": ("fx_rawdb/app.py", "fx_rawdb.app:app"),
+    "fx_flaskr": ("fx_flaskr", "fx_flaskr:create_app()"),
+    "fx_patterns": ("fx_patterns/app.py", "fx_patterns.app:app"),
+    "fx_flasky": ("fx_flasky/manage.py", "fx_flasky.manage:app"),
 }
 
 

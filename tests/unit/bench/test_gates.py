@@ -276,3 +276,32 @@ def test_a_zero_baseline_is_called_out():
     )
     assert outcome.status == "pass"
     assert "legacy measured 0" in outcome.message
+
+
+def test_apply_gates_with_a_stored_result_or_a_target_name(tmp_path):
+    from decompose.bench.gates import apply_gates
+    from decompose.bench.output import read_results
+    from decompose.bench.render import render
+
+    path = tmp_path / "legacy-baseline.json"
+    path.write_text(render(result(LEGACY), "json"))
+    stored = read_results(path)
+    candidate = target("candidate", rps=1200.0, p95=80.0, rss=99.0)
+    gates = parse_gates({"baseline": "legacy", "overall": {"gates": ["rps >= 10 * baseline"]}})
+    gated = apply_gates(result(candidate), gates, stored)
+    assert gated.baseline == "legacy" and [g.status for g in gated.gates] == ["pass"]
+    other = target("other", rps=200.0, p95=80.0, rss=99.0)
+    by_name = apply_gates(result(LEGACY, candidate, other), gates, "other")
+    assert by_name.baseline == "other"
+    assert {g.target: g.status for g in by_name.gates} == {"legacy": "fail", "candidate": "fail"}
+
+
+def test_read_results_rejects_other_files(tmp_path):
+    from decompose.bench.output import read_results
+
+    path = tmp_path / "x.json"
+    path.write_text('{"targets": [{"name": "x"}]}')
+    with pytest.raises(ConfigError, match="is not a results JSON written by decompose bench"):
+        read_results(path)
+    with pytest.raises(ConfigError, match="cannot read the results file"):
+        read_results(tmp_path / "missing.json")

@@ -70,3 +70,25 @@ def test_server_argv_mirrors_production_flags():
         "--workers", "1", "--worker-class", "sync", "--timeout", "120", "--keep-alive", "2",
     ]  # fmt: skip
     assert "--threads" in ServerModel(worker_class="gthread", threads=4).argv()
+
+
+def test_extends_merges_tables_and_replaces_lists(tmp_path):
+    (tmp_path / "base.toml").write_text(
+        'name = "base"\n[server]\nworkers = 1\ntimeout = 120\n[load]\nusers = 50\n'
+        '[[mix]]\npath = "/a"\n'
+    )
+    (tmp_path / "child.toml").write_text(
+        'extends = "base.toml"\nname = "child"\n[server]\nworkers = 4\n[[mix]]\npath = "/b"\n'
+    )
+    profile = load_profile(tmp_path / "child.toml")
+    assert profile.name == "child"
+    assert (profile.default.server.workers, profile.default.server.timeout) == (4, 120)
+    assert profile.load.users == 50
+    assert [t.path for t in profile.mix] == ["/b"]
+
+
+def test_extends_cycle_is_reported(tmp_path):
+    (tmp_path / "a.toml").write_text('extends = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('extends = "a.toml"\n')
+    with pytest.raises(ConfigError, match="makes a cycle"):
+        load_profile(tmp_path / "a.toml")

@@ -15,7 +15,9 @@ def test_target_spec_parses_name_and_app():
     assert TargetSpec.parse("legacy.app:app") == TargetSpec("legacy", "legacy.app:app")
 
 
-@pytest.mark.parametrize("text", ["legacy=", "=legacy.app:app", "legacy=legacy.app", "two words=x:app"])
+@pytest.mark.parametrize(
+    "text", ["legacy=", "=legacy.app:app", "legacy=legacy.app", "two words=x:app"]
+)
 def test_bad_target_spec_says_the_expected_form(text):
     with pytest.raises(InputError, match="is not NAME=MODULE:APP"):
         TargetSpec.parse(text)
@@ -29,5 +31,7 @@ def test_fill_placeholders_and_keep_n_for_the_load_generator():
 
 
 def test_fill_reports_an_unknown_placeholder_with_its_key():
-    with pytest.raises(ConfigError, match=r"p.toml: env.X: unknown placeholder \{prot\}; known: .*\{port\}"):
+    with pytest.raises(
+        ConfigError, match=r"p.toml: env.X: unknown placeholder \{prot\}; known: .*\{port\}"
+    ):
         fill("{prot}", {"port": "1"}, "p.toml: env.X")

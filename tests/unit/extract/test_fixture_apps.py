@@ -65,3 +65,15 @@ def test_generated_code_is_ruff_clean(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+ANALYZE_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+SINGLE_MODULE_APPS = sorted(p.parent.name for p in ANALYZE_FIXTURES.glob("fx_*/app.py"))
+
+
+@pytest.mark.parametrize("name", SINGLE_MODULE_APPS)
+def test_analyze_fixture_apps_extract_with_equal_url_map(name: str, tmp_path: Path) -> None:
+    """analyze's own fixture apps (read-only here): every one whose app lives in app.py."""
+    shutil.copytree(ANALYZE_FIXTURES / name, tmp_path / name)
+    result = extract(tmp_path / name / "app.py", out=tmp_path / "out", endpoint_domains={})
+    assert result.self_check.startswith("passed"), result.self_check

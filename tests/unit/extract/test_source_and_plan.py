@@ -125,3 +125,20 @@ def test_generated_package(tmp_path: Path) -> None:
     assert [k.reason for k in result.plan.kept] == ["calls globals(), whose effect depends on the module it runs in"]
     contract = files[".importlinter"]
     assert "forbidden_modules =\n    webapp.alpha.routes" in contract
+
+
+def test_app_read_at_definition_time_is_kept_as_is(tmp_path: Path) -> None:
+    code = (
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+        "def cached(timeout):\n    return lambda f: f\n\n\n"
+        '@app.route("/x")\n@cached(timeout=app.config.get("TTL", 5))\ndef x():\n    return "x"\n\n\n'
+        "class Settings:\n    DEBUG = app.debug\n\n\n"
+        '@app.route("/y")\ndef y():\n    return str(app.debug)\n'
+    )
+    (tmp_path / "app.py").write_text(code)
+    result, _ = plan_extraction(tmp_path / "app.py", endpoint_domains={"x": "a", "y": "a"})
+    kept = {(k.location.line, k.target) for k in result.plan.kept}
+    assert kept == {(10, "webapp/legacy_code.py"), (16, "webapp/legacy_code.py")}
+    legacy = next(f.content for f in result.files if f.path == "webapp/legacy_code.py")
+    assert "def register_legacy(app):" in legacy and '    @app.route("/x")' in legacy
+    assert [r.old for r in result.plan.renames] == ["y"]

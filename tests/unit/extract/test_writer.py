@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from decompose.errors import CheckFailed, OutputError
-from decompose.extract.writer import MANIFEST, changed_files, manifest_file, unified_diffs, write_tree
+from decompose.extract.writer import (
+    MANIFEST,
+    changed_files,
+    manifest_file,
+    unified_diffs,
+    write_tree,
+)
 from decompose.model.extraction import GeneratedFile
 
 

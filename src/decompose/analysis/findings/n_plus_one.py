@@ -86,7 +86,7 @@ def query_in_loop(ctx: FindingContext) -> Iterator[Finding]:
                 severity=_severity(call.loops),
                 location=loc(m, call.node),
                 message=f"{short(q)} calls {short(call.target)} inside {_loop_words(call.loops)}, and it runs a query each time",
-                evidence=_evidence(m, call.loops, call.node) + f"\n{p.facts[hit].func.module.rel}:{site_q.node.lineno}: {line(p.facts[hit].func.module, site_q.node)}",
+                evidence=_evidence(m, call.loops, call.node) + f"\n{p.facts[hit].func.module.rel}:{getattr(site_q.node, 'lineno', 0)}: {line(p.facts[hit].func.module, site_q.node)}",
                 suggestion="fetch what the helper needs for all items in one query before the loop and pass it in, or add a batch variant of the helper",
                 endpoint=_endpoint(ctx, q),
                 chain=chain,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from decompose.analysis.findings import FindingContext, register
 from decompose.analysis.findings._util import line, loc
+from decompose.analysis.project import ParsedModule
 from decompose.model import Finding, Severity
 
 POOL_NAME = re.compile(r"POOL|MAX_OVERFLOW|PRE_PING", re.I)
@@ -20,38 +21,38 @@ def pool_settings(ctx: FindingContext) -> Iterator[Finding]:
     if ctx.inventory.data_layer not in ("flask_sqlalchemy", "sqlalchemy"):
         return
     options: dict[str, str] = {}
-    option_sites = []
-    engine_sites = []
-    pool_names: list[tuple[str, object, ast.AST]] = []
+    option_sites: list[tuple[ParsedModule, ast.AST]] = []
+    engine_sites: list[tuple[ParsedModule, ast.AST]] = []
+    pool_names: list[tuple[str, ParsedModule, ast.AST]] = []
     identifiers: dict[str, int] = {}
     for m in p.index.modules.values():
-        for k, v in m.nodes.identifiers.items():
-            identifiers[k] = identifiers.get(k, 0) + v
-        for node in m.nodes.assigns:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for ident, count in m.nodes.identifiers.items():
+            identifiers[ident] = identifiers.get(ident, 0) + count
+        for assign in m.nodes.assigns:
+            targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
             for t in targets:
                 name = t.id if isinstance(t, ast.Name) else (
                     t.slice.value if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) else None
                 )
-                if name == "SQLALCHEMY_ENGINE_OPTIONS" and isinstance(node.value, ast.Dict):
-                    option_sites.append((m, node))
-                    for k, v in zip(node.value.keys, node.value.values, strict=True):
-                        if isinstance(k, ast.Constant):
-                            options[str(k.value)] = ast.unparse(v)
+                if name == "SQLALCHEMY_ENGINE_OPTIONS" and isinstance(assign.value, ast.Dict):
+                    option_sites.append((m, assign))
+                    for key, value in zip(assign.value.keys, assign.value.values, strict=True):
+                        if isinstance(key, ast.Constant):
+                            options[str(key.value)] = ast.unparse(value)
                 elif isinstance(name, str) and name.isupper() and POOL_NAME.search(name) and name != "SQLALCHEMY_ENGINE_OPTIONS":
-                    pool_names.append((name, m, node))
-        for node in m.nodes.calls:
-            callee = p.resolver.expr(m.name, node.func) or ""
+                    pool_names.append((name, m, assign))
+        for call in m.nodes.calls:
+            callee = p.resolver.expr(m.name, call.func) or ""
             if callee.endswith("create_engine") or callee.endswith("engine_from_config"):
-                engine_sites.append((m, node))
-                for k in node.keywords:
-                    if k.arg:
-                        options[k.arg] = ast.unparse(k.value)
+                engine_sites.append((m, call))
+                for kw in call.keywords:
+                    if kw.arg:
+                        options[kw.arg] = ast.unparse(kw.value)
             if callee in ("flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy.extension.SQLAlchemy"):
-                engine_sites.append((m, node))
-                for k in node.keywords:
-                    if k.arg == "engine_options" and isinstance(k.value, ast.Dict):
-                        for kk, vv in zip(k.value.keys, k.value.values, strict=True):
+                engine_sites.append((m, call))
+                for kw in call.keywords:
+                    if kw.arg == "engine_options" and isinstance(kw.value, ast.Dict):
+                        for kk, vv in zip(kw.value.keys, kw.value.values, strict=True):
                             if isinstance(kk, ast.Constant):
                                 options[str(kk.value)] = ast.unparse(vv)
     for name, m, node in pool_names:
@@ -60,9 +61,9 @@ def pool_settings(ctx: FindingContext) -> Iterator[Finding]:
             yield Finding(
                 kind="pool_settings",
                 severity=Severity.MEDIUM,
-                location=loc(m, node),  # type: ignore[arg-type]
+                location=loc(m, node),
                 message=f"{name} is defined but nothing reads it: the engine runs with SQLAlchemy's default pool (pool_size=5, max_overflow=10)",
-                evidence=line(m, node),  # type: ignore[arg-type]
+                evidence=line(m, node),
                 suggestion=f"pass it to the engine: SQLALCHEMY_ENGINE_OPTIONS = {{'pool_size': {name}, 'pool_pre_ping': True, 'pool_recycle': ...}}, sized to workers × threads",
                 details=(("setting", name), ("applied", "no")),
             )
@@ -118,9 +119,9 @@ def _number(p, text: str | None, default: int) -> int | None:  # type: ignore[no
         return int(text)
     name = re.findall(r"[A-Z][A-Z0-9_]+", text)
     for m in p.index.modules.values():
-        for node in m.nodes.assigns:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        for assign in m.nodes.assigns:
+            targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
             if any(isinstance(t, ast.Name) and name and t.id == name[-1] for t in targets):
-                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, int):
-                    return int(node.value.value)
+                if isinstance(assign.value, ast.Constant) and isinstance(assign.value.value, int):
+                    return int(assign.value.value)
     return None

@@ -2,12 +2,12 @@
 
 from flask import redirect, request, url_for
 
-from .shared.helpers import current_user
+from .shared.helpers import PUBLIC_ENDPOINTS, current_user
 
 
 def require_login():
-    if request.endpoint in ("auth.login", "shop.catalog") or request.endpoint == "static":
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint == "static":
         return None
-    if request.endpoint != "auth.login" and current_user() is None:
+    if request.endpoint not in ("auth.login", "shop.checkout") and current_user() is None:
         return redirect(url_for("auth.login", next=request.path))
     return None

@@ -2,7 +2,7 @@
 
 from flask import request
 
-PUBLIC_ENDPOINTS = ("login", "catalog")
+PUBLIC_ENDPOINTS = ("auth.login", "shop.catalog")
 
 
 def current_user():

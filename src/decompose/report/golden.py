@@ -1,4 +1,4 @@
-"""Regenerate the golden analyze reports: ``python -m decompose.analysis.golden [--check]``.
+"""Regenerate the golden analyze reports: ``python -m decompose.report.golden [--check]``.
 
 Run from the repository root. Each case is analysed without the cache and written as the JSON
 report to ``tests/golden/analyze/<case>.json``; review the diff, then commit. ``--check`` writes
@@ -31,6 +31,9 @@ CASES: dict[str, tuple[str, str | None]] = {
     "fx_hooks": ("tests/fixtures/apps/fx_hooks/app.py", "none"),
     "fx_models": ("tests/fixtures/apps/fx_models/app.py", "none"),
     "fx_rawdb": ("tests/fixtures/apps/fx_rawdb/app.py", "none"),
+    "fx_flaskr": ("tests/fixtures/apps/fx_flaskr", "none"),
+    "fx_patterns": ("tests/fixtures/apps/fx_patterns/app.py", "none"),
+    "fx_flasky": ("tests/fixtures/apps/fx_flasky/manage.py", "none"),
 }
 
 
@@ -61,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             target.write_text(text, encoding="utf-8")
             print(f"wrote {target}")
     for s in stale:
-        print(f"out of date: {s} (run python -m decompose.analysis.golden)", file=sys.stderr)
+        print(f"out of date: {s} (run python -m decompose.report.golden)", file=sys.stderr)
     return 1 if stale else 0
 
 

@@ -1,0 +1,245 @@
+"""``extract --in-place``: the package beside the module, the module a compatibility layer.
+
+The generated package (``<dir of APP>/<package>/``) imports the project's other modules where
+they are (nothing is copied), and APP is rewritten to build the app with the factory and to
+re-export every name other project code imports from it, so tests, WSGI entry points and
+scripts keep working without an edit. Patches of moved names in the project's tests
+(``mock.patch("app.send_email")``) cannot keep their effect; each one is listed with file:line.
+
+Safety: everything is generated and checked in a copy of APP's directory first (url_map of the
+new app against the original); only then are the package and the new APP moved into place.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from decompose.errors import CheckFailed, InputError
+from decompose.extract import _read, domains_from_analysis
+from decompose.extract import plan as P
+from decompose.extract.contract import render_contract
+from decompose.extract.generate import Generator
+from decompose.extract.project import Project, locate
+from decompose.extract.selfcheck import check_url_map, compile_all
+from decompose.extract.source import SourceIndex, index_source
+from decompose.extract.writer import changed_files, manifest_file, write_tree
+from decompose.model.extraction import ExtractionResult, GeneratedFile, MonkeypatchUse
+from decompose.model.inventory import Location
+
+SKIP_DIRS = {".venv", "venv", ".git", "node_modules", "__pycache__", ".tox"}
+
+
+def _project_files(project: Project, package_dir: Path) -> list[Path]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(project.root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        here = Path(dirpath)
+        if here == package_dir or package_dir in here.parents:
+            continue
+        for name in sorted(filenames):
+            path = here / name
+            if name.endswith(".py") and path != project.app_file:
+                out.append(path)
+    return out
+
+
+def imported_names(project: Project, files: list[Path]) -> dict[str, list[str]]:
+    """Names other project modules import from APP: name -> ["file:line", ...]."""
+    module = project.module_name
+    found: dict[str, list[str]] = {}
+    for path in files:
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError):
+            continue
+        rel = path.relative_to(project.root).as_posix()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                target = node.module or ""
+                if node.level:
+                    parts = rel[:-3].split("/")[:-1]
+                    parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
+                    target = ".".join([*parts, target] if target else parts)
+                if target == module:
+                    for alias in node.names:
+                        found.setdefault(alias.name, []).append(f"{rel}:{node.lineno}")
+    return found
+
+
+PATCH_RE = r"""(?:patch|setattr|patch\.object)\(\s*["']({module})\.(\w+)["']"""
+
+
+def monkeypatch_uses(project: Project, files: list[Path], moved: dict[str, str]) -> list[MonkeypatchUse]:
+    """Patches of APP's names in the project's tests, which stop biting once the names move."""
+    module = project.module_name
+    short = module.rsplit(".", 1)[-1]
+    pattern = re.compile(PATCH_RE.format(module="|".join(re.escape(m) for m in {module, short})))
+    uses = []
+    for path in files:
+        rel = path.relative_to(project.root).as_posix()
+        if "test" not in rel:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            for match in pattern.finditer(line):
+                name = match.group(2)
+                uses.append(MonkeypatchUse(Location(rel, number), f"{match.group(1)}.{name}", moved.get(name, "?")))
+    return uses
+
+
+def _compat_module(
+    index: SourceIndex, gen: Generator, package: str, export: list[str], definer: dict[str, str]
+) -> str:
+    """The new APP: ``app = create_app()`` and re-exports of the names others import."""
+    lines = [
+        f'"""Compatibility layer: {index.path} moved to the package {package}/ (decompose extract --in-place).',
+        "",
+        "It still exports `app` and every name other code in the project imports from this module.",
+        '"""',
+        "",
+    ]
+    by_module: dict[str, list[str]] = {}
+    imports = {n: s for s in index.statements if s.kind == "import" for n in s.defines}
+    for name in sorted(export):
+        if name in definer:
+            target = definer[name]
+            by_module.setdefault(f".{package}" + ("" if target == P.INIT else f".{target}"), []).append(name)
+        elif name in imports:
+            code = index.module.code_for_node(imports[name].node).strip()
+            by_module.setdefault(f"#stmt {code}", [])
+    out_imports = []
+    for module, names in sorted(by_module.items()):
+        if module.startswith("#stmt "):
+            out_imports.append(module[len("#stmt ") :])
+        else:
+            out_imports.append(f"from {module} import {', '.join(sorted(names))}  # noqa: F401")
+    lines.append(f"from .{package} import create_app")
+    lines.extend(out_imports)
+    lines += ["", f"{index.app_name} = create_app()", ""]
+    return "\n".join(lines)
+
+
+def extract_in_place(
+    app: str | Path,
+    *,
+    config: Any = None,
+    package: str = "webapp",
+    mode: str = "write",
+    force: bool = False,
+    import_check: bool = True,
+    endpoint_domains: dict[str, str] | None = None,
+    helper_domains: dict[str, str] | None = None,
+) -> ExtractionResult:
+    project = locate(Path(app))
+    if not project.package:
+        raise InputError(
+            f"{project.app_rel}: --in-place needs the module inside a package (a directory with "
+            "__init__.py), so that the compatibility layer can import the new package relatively."
+        )
+    package_dir = project.app_file.parent / package
+    code = _read(project.app_file)
+    index = index_source(project.app_rel, project.module_name, code)
+    if endpoint_domains is None:
+        from decompose.analysis import analyze
+
+        analysis = analyze(project.app_file, config=config)
+        endpoint_domains, pinned = domains_from_analysis(analysis, project.module_name)
+        helper_domains = {**pinned, **(helper_domains or {})}
+    placement = P.place(index, endpoint_domains, helper_domains=helper_domains)
+    gen = Generator(index, project, placement, package=package, in_place=True)
+    plan, files = gen.build()
+    # the package keeps the monolith's import name, so root_path (templates) and app.name hold
+    files = [_keep_import_name(f, package, project.module_name) for f in files]
+    module_ids = {f.path[len(package) + 1 : -3].replace("/", ".") for f in files if f.path.endswith(".py")}
+    files.append(render_contract(package, plan.domains, module_ids))
+    definer = gen._definer()
+    others = _project_files(project, package_dir)
+    wanted = imported_names(project, others)
+    moved = {n: f"{project.package}.{package}.{m}" for n, m in definer.items()}
+    patches = monkeypatch_uses(project, others, moved)
+    export = sorted(set(wanted) | {p.target.rsplit(".", 1)[1] for p in patches} - {index.app_name, "create_app"})
+    compat = _compat_module(index, gen, package, export, definer)
+    errors = compile_all([*files, GeneratedFile(project.app_file.name, compat)])
+    if errors:
+        raise CheckFailed("generated code does not compile (a decompose bug): " + "; ".join(errors))
+    # templates stay where they are (the factory keeps the monolith's root path), but the
+    # endpoints they name are renamed like everywhere else
+    templates = [
+        GeneratedFile(f.path[len(package) + 1 :], f.content)
+        for f in gen._resources()
+        if f.path.startswith(f"{package}/templates/") and isinstance(f.content, str)
+    ]
+    templates = [t for t in templates if (project.app_file.parent / t.path).read_text(encoding="utf-8") != t.content]
+    settings = {"package": package, "mode": "in_place", "exports": export}
+    source_hash = hashlib.sha256(code.encode("utf-8")).hexdigest()
+    # paths relative to the package directory, as write_tree writes it
+    pkg_files = [GeneratedFile(f.path[len(package) + 1 :], f.content) for f in files if f.path.startswith(package + "/")]
+    pkg_files.append(GeneratedFile(".importlinter", files[-1].content))
+    pkg_files.append(manifest_file(pkg_files, source=project.app_rel, source_hash=source_hash, settings=settings))
+    shown = sorted([*files, *templates, GeneratedFile(project.app_file.name, compat)], key=lambda f: f.path)
+    result = ExtractionResult(
+        plan=plan, files=tuple(shown), out=str(project.app_file.parent), monkeypatches=tuple(patches)
+    )
+    if mode == "check":
+        changed = changed_files(package_dir, pkg_files)
+        if project.app_file.read_text(encoding="utf-8") != compat:
+            changed.append(project.app_rel)
+        changed.extend(t.path for t in templates)
+        return replace(result, mode="check", changed=tuple(changed))
+    if mode == "dry_run":
+        return replace(result, mode="dry_run", self_check="skipped (dry run)")
+    status = "skipped (--no-import-check)"
+    if import_check:
+        status = _check_in_copy(project, package, pkg_files, compat, index, plan)
+    changed = write_tree(package_dir, pkg_files, force=force)
+    for rel, text in [*((t.path, t.content) for t in templates), (project.app_file.name, compat)]:
+        target = project.app_file.parent / rel
+        tmp = target.with_name(f".{target.name}.decompose-tmp")
+        tmp.write_text(str(text), encoding="utf-8")
+        os.replace(tmp, target)
+    done = [*changed, *(t.path for t in templates), project.app_rel]
+    return replace(result, mode="in_place", changed=tuple(done), self_check=status)
+
+
+def _keep_import_name(f: GeneratedFile, package: str, module_name: str) -> GeneratedFile:
+    if f.path != f"{package}/__init__.py" or not isinstance(f.content, str):
+        return f
+    return replace(f, content=f.content.replace("Flask(__name__", f'Flask("{module_name}"', 1))
+
+
+def _check_in_copy(
+    project: Project, package: str, pkg_files: list[GeneratedFile], compat: str, index: SourceIndex, plan: Any
+) -> str:
+    """Build the result in a copy of the project package and compare url_maps there."""
+    top = project.module_name.split(".")[0]
+    scratch = Path(tempfile.mkdtemp(prefix="decompose-inplace-"))
+    try:
+        shutil.copytree(project.root / top, scratch / top, ignore=shutil.ignore_patterns("__pycache__", "instance"))
+        app_copy = scratch / project.app_rel
+        pkg_dir = app_copy.parent / package
+        for f in pkg_files:
+            target = pkg_dir / f.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(f.content if isinstance(f.content, bytes) else f.content.encode("utf-8"))
+        app_copy.write_text(compat, encoding="utf-8")
+        verdict = check_url_map(
+            project_root=project.root,
+            original_module=project.module_name,
+            app_name=index.app_name,
+            package_dir=scratch,
+            package=project.module_name,
+            attr=index.app_name,
+            renames={r.old: r.new for r in plan.renames},
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if verdict.status == "failed":
+        raise CheckFailed(f"self-check failed, nothing written: {verdict.detail}")
+    return f"{verdict.status}: {verdict.detail}"
