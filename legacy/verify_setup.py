@@ -78,6 +78,8 @@ def prepare(ctx):
 
     base_url, stop_upstream = start_in_thread(latency_ms=0)
     ctx.on_close(stop_upstream)
+    # article and image URLs carry this run's upstream port: compare them, port aside
+    ctx.replace_in_responses(base_url, "{upstream}")
     if ctx.env.get("VERIFY_DB", "sqlite") == "postgres":
         database_url = _postgres(ctx)
     else:

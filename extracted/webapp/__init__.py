@@ -68,7 +68,7 @@ def create_app(config=None):
     # use db.session.query(WordImage) for it.
     # Module state: redis_client, llm_client, MEMORY_CACHE, CACHE_STATS, REQUEST_STATS, REVOKED_TOKENS
     # ---------------------------------------------------------------------------------------------
-    
+
     app = Flask(__name__)
     app.config.from_object(Config)
     if isinstance(config, dict):

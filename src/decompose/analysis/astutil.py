@@ -62,6 +62,8 @@ class NodeIndex:
     imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
     excepts: list[ast.ExceptHandler] = field(default_factory=list)
     assigns: list[ast.Assign | ast.AnnAssign] = field(default_factory=list)
+    aug_assigns: list[ast.AugAssign] = field(default_factory=list)
+    globals_declared: list[ast.Global] = field(default_factory=list)
     identifiers: Counter[str] = field(default_factory=Counter)
 
 
@@ -86,6 +88,10 @@ def index_module(tree: ast.Module) -> NodeIndex:
             idx.excepts.append(node)  # type: ignore[arg-type]
         elif tp is ast.Assign or tp is ast.AnnAssign:
             idx.assigns.append(node)  # type: ignore[arg-type]
+        elif tp is ast.AugAssign:
+            idx.aug_assigns.append(node)  # type: ignore[arg-type]
+        elif tp is ast.Global:
+            idx.globals_declared.append(node)  # type: ignore[arg-type]
     idx.identifiers = Counter(names)
     idx.calls.sort(key=lambda n: (n.lineno, n.col_offset))
     idx.excepts.sort(key=lambda n: (n.lineno, n.col_offset))

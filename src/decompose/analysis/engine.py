@@ -320,6 +320,7 @@ EXTENSION_HINTS = ("flask_", "flask.ext")
 
 def _globals(p: Project) -> list[GlobalInfo]:
     out = []
+    mutated = {q for f in p.facts.values() for q, _ in f.mutations}
     for q, g in p.defs.globals.items():
         t = p.ctx.global_types.get(q)
         obj = p.flask.objects.get(q)
@@ -334,6 +335,8 @@ def _globals(p: Project) -> list[GlobalInfo]:
             kind = "client"
         elif t is not None and t[0] == "instance" and t[1] in p.defs.classes:
             kind = "client" if any(p.facts[mq].io for mq in p.defs.classes[t[1]].methods.values() if mq in p.facts) else "value"
+        elif q in mutated:
+            kind = "state"
         elif isinstance(g.value, (ast.Dict, ast.List, ast.Set)) or (
             isinstance(g.value, ast.Call) and isinstance(g.value.func, ast.Name) and g.value.func.id in ("dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque")
         ):

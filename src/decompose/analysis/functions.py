@@ -71,6 +71,8 @@ IO_RULES: tuple[tuple[str, str, str, frozenset[str] | None], ...] = (
 )
 #: labels that are a network dependency worth a sync_external_call finding
 NETWORK_LABELS = frozenset({"http", "openai", "llm", "smtp", "aws", "socket"})
+MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "pop", "popitem", "remove",
+                      "discard", "clear", "setdefault", "appendleft", "popleft", "sort", "reverse"})
 REQUEST_DATA = {"flask.request.json", "flask.request.form", "flask.request.args", "flask.request.values",
                 "flask.request.files", "flask.request.get_json"}
 
@@ -148,6 +150,7 @@ class Facts:
     raw_sql: list[tuple[str, ast.AST]] = field(default_factory=list)
     other_data: list[tuple[str, ast.AST]] = field(default_factory=list)  # (layer, node)
     request_keys: list[str] = field(default_factory=list)
+    mutations: list[tuple[str, ast.AST]] = field(default_factory=list)  # (global, node)
 
 
 class Context:
@@ -619,8 +622,17 @@ class Walker(ast.NodeVisitor):
         self.visit(node.value)
         self._bind(node.target, self.type_of(node.value), node)
 
+    def _global_mutation(self, name_node: ast.AST, stmt: ast.AST) -> None:
+        """A module-level name of the project changed from inside a function."""
+        if self.light or not isinstance(name_node, ast.Name) or name_node.id in self.local:
+            return
+        q = self.qualify(name_node)
+        if q is not None and q in self.ctx.defs.globals:
+            self.facts.mutations.append((q, stmt))
+
     def _bind(self, target: ast.AST, t: TypeRef | None, stmt: ast.AST, aug: bool = False) -> None:
         if isinstance(target, ast.Name):
+            self._global_mutation(target, stmt)  # only names declared `global` are not local
             if t is None:
                 if not aug:
                     self.env.pop(target.id, None)
@@ -641,6 +653,7 @@ class Walker(ast.NodeVisitor):
             for i, elt in enumerate(target.elts):
                 self._bind(elt, elements[i] if i < len(elements) else None, stmt)
         elif isinstance(target, ast.Subscript):
+            self._global_mutation(target.value, stmt)
             self.visit(target.value)
             self.visit(target.slice)
 
@@ -769,6 +782,8 @@ class Walker(ast.NodeVisitor):
         func = node.func
         callee = self.qualify(func)
         method = func.attr if isinstance(func, ast.Attribute) else None
+        if method in MUTATORS and isinstance(func, ast.Attribute):
+            self._global_mutation(func.value, node)
         base_t = self.type_of(func.value) if isinstance(func, ast.Attribute) else None
         # DB session bookkeeping
         if base_t is not None and (base_t[0] == "session" or (base_t == ("instance", "flask_sqlalchemy.SQLAlchemy") and method == "session")):

@@ -644,6 +644,12 @@ class _RenameName(cst.CSTTransformer):
 
 def _strip_first_blank(node: cst.BaseStatement, position: int) -> cst.BaseStatement:
     clean = _strip_leading_blank(node)
+    # blank lines inside a function body carry no indentation (no trailing whitespace)
+    lines = [
+        line.with_changes(indent=False, whitespace=cst.SimpleWhitespace("")) if line.comment is None else line
+        for line in getattr(clean, "leading_lines", ())
+    ]
+    clean = clean.with_changes(leading_lines=lines)
     if _is_def(node) or any(line.comment for line in getattr(clean, "leading_lines", ())):
         lines = [cst.EmptyLine(indent=False), *getattr(clean, "leading_lines", ())]
         return clean.with_changes(leading_lines=lines)

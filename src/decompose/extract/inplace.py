@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -30,11 +31,42 @@ from decompose.extract.generate import Generator
 from decompose.extract.project import Project, locate
 from decompose.extract.selfcheck import check_url_map, compile_all
 from decompose.extract.source import SourceIndex, index_source
-from decompose.extract.writer import changed_files, manifest_file, write_tree
-from decompose.model.extraction import ExtractionResult, GeneratedFile, MonkeypatchUse
+from decompose.extract.writer import MANIFEST, changed_files, manifest_file, write_tree
+from decompose.model.extraction import (
+    ExtractionPlan,
+    ExtractionResult,
+    GeneratedFile,
+    MonkeypatchUse,
+)
 from decompose.model.inventory import Location
 
 SKIP_DIRS = {".venv", "venv", ".git", "node_modules", "__pycache__", ".tox"}
+COMPAT_MARKER = '"""Compatibility layer:'
+
+
+def _already_done(project: Project, package: str, package_dir: Path, mode: str) -> ExtractionResult:
+    """APP is already the compatibility layer: nothing to regenerate; --check verifies the
+    package still matches its manifest (the monolith it came from is gone)."""
+    manifest = json.loads((package_dir / MANIFEST).read_text(encoding="utf-8"))
+    changed = []
+    for rel, digest in sorted(manifest.get("files", {}).items()):
+        path = package_dir / rel
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            changed.append(f"{package}/{rel}")
+    plan = ExtractionPlan(
+        package=package,
+        source=project.app_rel,
+        domains=tuple(manifest.get("settings", {}).get("domains", ())),
+        notes=(f"{project.app_rel} is already the compatibility layer; nothing to extract",),
+    )
+    return ExtractionResult(
+        plan=plan,
+        files=(),
+        out=str(project.app_file.parent),
+        mode="check" if mode == "check" else "in_place",
+        changed=tuple(changed) if mode == "check" else (),
+        self_check=f"not run: {project.app_rel} is already the compatibility layer",
+    )
 
 
 def _project_files(project: Project, package_dir: Path) -> list[Path]:
@@ -99,7 +131,7 @@ def _compat_module(
 ) -> str:
     """The new APP: ``app = create_app()`` and re-exports of the names others import."""
     lines = [
-        f'"""Compatibility layer: {index.path} moved to the package {package}/ (decompose extract --in-place).',
+        f'{COMPAT_MARKER} {index.path} moved to the package {package}/ (decompose extract --in-place).',
         "",
         "It still exports `app` and every name other code in the project imports from this module.",
         '"""',
@@ -145,6 +177,8 @@ def extract_in_place(
         )
     package_dir = project.app_file.parent / package
     code = _read(project.app_file)
+    if code.startswith(COMPAT_MARKER) and (package_dir / MANIFEST).is_file():
+        return _already_done(project, package, package_dir, mode)
     index = index_source(project.app_rel, project.module_name, code)
     if endpoint_domains is None:
         from decompose.analysis import analyze
@@ -183,7 +217,8 @@ def extract_in_place(
     pkg_files = [GeneratedFile(f.path[len(package) + 1 :], f.content) for f in files if f.path.startswith(package + "/")]
     pkg_files.append(GeneratedFile(".importlinter", files[-1].content))
     pkg_files.append(manifest_file(pkg_files, source=project.app_rel, source_hash=source_hash, settings=settings))
-    shown = sorted([*files, *templates, GeneratedFile(project.app_file.name, compat)], key=lambda f: f.path)
+    shown = [f if f.path != ".importlinter" else GeneratedFile(f"{package}/.importlinter", f.content) for f in files]
+    shown = sorted([*shown, *templates, GeneratedFile(project.app_file.name, compat)], key=lambda f: f.path)
     result = ExtractionResult(
         plan=plan, files=tuple(shown), out=str(project.app_file.parent), monkeypatches=tuple(patches)
     )

@@ -41,8 +41,10 @@ def render_kept(result: ExtractionResult) -> list[str]:
 
 def render_outcome(result: ExtractionResult) -> str:
     plan = result.plan
-    lines = []
-    if result.mode == "in_place":
+    lines: list[str] = []
+    if result.mode == "in_place" and not result.files:
+        lines.extend(plan.notes)
+    elif result.mode == "in_place":
         lines.append(
             f"extracted {plan.source} in place into {result.out}/{plan.package}: {len(plan.domains)} domains "
             f"({', '.join(plan.domains)}), {len(plan.renames)} endpoints renamed; {plan.source} is now a "
@@ -56,6 +58,11 @@ def render_outcome(result: ExtractionResult) -> str:
             f"{len(result.changed)} file(s) changed"
         )
         lines.append(f"self-check: {result.self_check}")
+        if plan.blocking_shared:
+            lines.append(
+                f"{len(plan.blocking_shared)} shared name(s) are used by several domains and block a clean "
+                "split; --dry-run lists them"
+            )
     elif result.mode == "check":
         if result.changed:
             lines.append(f"{result.out} differs from what extract generates ({len(result.changed)} file(s)):")

@@ -8,6 +8,7 @@ orders of magnitude cheaper than libcst's ScopeProvider on a 4,000-line module.
 
 from __future__ import annotations
 
+import re
 import symtable
 from dataclasses import dataclass, field
 
@@ -395,7 +396,9 @@ def _classify(stmt: Statement, index: SourceIndex, aliases: dict[str, str]) -> N
                 bp_routes.append(dec)
         if unsafe_calls:
             stmt.unsafe = f"calls {', '.join(sorted(unsafe_calls))}(), whose effect depends on the module it runs in"
-        elif app in stmt.top_uses or _class_body_reads(stmt.code, app):
+        elif (app in stmt.top_uses and _mentions(node, decorators, routes + registrations, index, app)) or _class_body_reads(
+            stmt.code, app
+        ):
             rest = [d for d in decorators if d not in routes and d not in registrations]
             bare = node.with_changes(decorators=rest)
             _, _, top, _ = _names(index.module.code_for_node(bare))
@@ -475,6 +478,22 @@ def _classify(stmt: Statement, index: SourceIndex, aliases: dict[str, str]) -> N
     stmt.kind = "state"
     if not stmt.defines:
         stmt.subject = _subject(node) or ""
+
+
+def _mentions(
+    node: cst.FunctionDef | cst.ClassDef,
+    decorators: list[cst.Decorator],
+    moved: list[cst.Decorator],
+    index: SourceIndex,
+    name: str,
+) -> bool:
+    """Cheap pre-check: does ``name`` appear in what runs at definition time, besides the route
+    and registration decorators (other decorators, defaults, annotations, base classes)?"""
+    # the definition's header alone (its body replaced by `pass`) is cheap to print
+    stub = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+    probe = node.with_changes(decorators=[d for d in decorators if d not in moved], body=stub, leading_lines=())
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    return bool(pattern.search(index.module.code_for_node(probe)))
 
 
 def _class_body_reads(code: str, name: str) -> bool:

@@ -9,6 +9,7 @@ each target's own process before the first request, with the run's environment a
         app = ctx.app()                 # imports the target (after the env is final)
         app.test_cli_runner().invoke(args=["seed"])
         ctx.on_close(lambda: ...)       # teardown, e.g. drop a database
+        ctx.replace_in_responses(upstream_url, "{upstream}")  # a per-run port, not noise
 
 The target is imported at the latest after ``prepare`` returns, so environment changes made
 before ``ctx.app()`` is first called are what the app sees at import time.
@@ -55,6 +56,17 @@ class SetupContext:
     env: MutableMapping[str, str] = field(default_factory=lambda: os.environ)
     _app: Any = None
     _closers: list[Callable[[], Any]] = field(default_factory=list)
+    #: (value, placeholder): run-specific text replaced in every response before comparing
+    replacements: list[tuple[str, str]] = field(default_factory=list)
+
+    def replace_in_responses(self, value: str, placeholder: str) -> None:
+        """Show ``value`` (a URL with this run's port, a path in this run's directory) as
+        ``placeholder`` in responses, so it is compared instead of written off as noise.
+
+        ``workdir`` and ``run_id`` are always replaced (by ``{workdir}`` and ``{run_id}``).
+        """
+        if value:
+            self.replacements.append((value, placeholder))
 
     def app(self) -> Any:
         """The target app, imported on first use."""

@@ -63,6 +63,7 @@ class Worker:
         self.ctx: SetupContext | None = None
         self.client: Any = None
         self.adapter: Any = None
+        self.replacements: list[tuple[bytes, bytes]] = []
 
     def reply(self, message: dict[str, Any]) -> None:
         self.out.write(json.dumps(message) + "\n")
@@ -104,6 +105,13 @@ class Worker:
                 "stage": "import",
                 "error": f"{msg['target']} is a {type(app).__name__}, not a Flask app",
             }
+        self.ctx.replace_in_responses(str(self.ctx.workdir), "{workdir}")
+        self.ctx.replace_in_responses(self.ctx.run_id, "{run_id}")
+        # longest first, so a URL is replaced before a shorter value inside it
+        self.replacements = [
+            (value.encode(), placeholder.encode())
+            for value, placeholder in sorted(self.ctx.replacements, key=lambda r: -len(r[0]))
+        ]
         self.client = app.test_client()
         self.adapter = app.url_map.bind("localhost")
         random.seed(self.ctx.seed)  # the same sequence for every run from the first request on
@@ -115,6 +123,11 @@ class Worker:
         except Exception:  # 404, 405, redirects: no rule matched as such
             return None
         return f"{method} {rule.rule}"
+
+    def _replace(self, data: bytes) -> bytes:
+        for value, placeholder in self.replacements:
+            data = data.replace(value, placeholder)
+        return data
 
     def request(self, msg: dict[str, Any]) -> dict[str, Any]:
         path, _, inline_query = msg["path"].partition("?")
@@ -136,8 +149,9 @@ class Worker:
         started = time.perf_counter()
         try:
             response = self.client.open(path, **kwargs)
-            body = response.get_data()
-            status, headers = response.status_code, list(response.headers.items())
+            body = self._replace(response.get_data())
+            status = response.status_code
+            headers = [(k, self._replace(v.encode()).decode()) for k, v in response.headers.items()]
             response.close()
         except Exception as exc:  # the app propagated an exception (TESTING / PROPAGATE_EXCEPTIONS)
             traceback.print_exc()

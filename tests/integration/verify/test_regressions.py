@@ -34,6 +34,8 @@ def test_an_unchanged_copy_is_the_same_and_noise_is_not_reported(shop_project: P
     assert {"$.uuid", "$.created_at"} <= set(create["noise"])
     # seeded random is identical in every run, so it is compared, not ignored
     assert endpoint(report, "GET /lucky")["outcome"] == "same"
+    # so is a path inside each run's own directory, shown as {workdir}
+    assert endpoint(report, "GET /where")["outcome"] == "same"
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,7 @@ def test_every_kind_is_registered() -> None:
         "import_time_io",
         "print_logging",
         "broad_except",
+        "process_state",
         "domain.unassigned_route",
         "domain.ownership_conflict",
     }
@@ -332,3 +333,32 @@ def test_disable_in_config(run: Run) -> None:
     body = '\n@app.route("/")\ndef i():\n    print("x")\n    return ""\n'
     assert kinds(run(app(body)), "print_logging")
     assert not kinds(run(app(body), config=Config(analyze=AnalyzeConfig(disable=("print_logging",)))), "print_logging")
+
+
+def test_process_state_changed_by_handlers_or_hooks(run: Run) -> None:
+    r = run(app('''
+CACHE = {}
+HITS = {"n": 0}
+LIMITS = {"a": 1}
+counter = 0
+
+@app.before_request
+def count():
+    global counter
+    counter += 1
+
+def remember(key, value):
+    CACHE[key] = value
+
+@app.route("/")
+def i():
+    remember("k", 1)
+    HITS.update(n=HITS["n"] + 1)
+    local = {}
+    local["x"] = LIMITS["a"]
+    return ""
+'''))
+    found = sorted(f.message.split(" ")[0] for f in r.findings if f.kind == "process_state")
+    assert found == ["CACHE", "HITS", "counter"]
+    kinds = {g.name: g.kind for g in r.inventory.globals}
+    assert kinds["CACHE"] == "state" and kinds["LIMITS"] == "constant"

@@ -34,3 +34,17 @@ def test_in_place_keeps_imports_working_and_lists_monkeypatches(tmp_path: Path) 
     assert "test_order_with_patched_mail" in proc.stdout
     # the package is written beside the module, and a second --check finds nothing to do
     assert (app.parent / "webapp" / "__init__.py").is_file()
+
+
+def test_in_place_twice_is_a_no_op_and_check_sees_hand_edits(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURE, tmp_path / "proj")
+    app = tmp_path / "proj" / "shop" / "app.py"
+    domains = {"items": "catalog", "order": "orders"}
+    extract_in_place(app, endpoint_domains=domains, import_check=False)
+    compat = app.read_text()
+    again = extract_in_place(app, endpoint_domains=domains)
+    assert again.changed == () and app.read_text() == compat
+    assert extract_in_place(app, mode="check").changed == ()
+    routes = app.parent / "webapp" / "catalog" / "routes.py"
+    routes.write_text(routes.read_text() + "# hand edit\n")
+    assert extract_in_place(app, mode="check").changed == ("webapp/catalog/routes.py",)

@@ -27,6 +27,7 @@ MODULES = (
     "import_time_io",
     "print_logging",
     "broad_except",
+    "process_state",
     "partition",
 )
 
