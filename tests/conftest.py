@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Fixture monoliths and golden trees carry their own (user) tests; they are data here, not tests.
+collect_ignore_glob = ["fixtures/*", "golden/*"]
+
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -7,10 +7,12 @@ The corpus has, in this order:
 2. ``reads``: every GET route, path parameters filled from ``path_values`` (by argument name,
    then by converter; ``int`` defaults to 1), which should name rows the seed creates;
 3. one scenario per write route (POST, PUT, PATCH): the write, its JSON body built from the
-   keys the handler reads (``values`` by key name, else a value guessed from the name), then
-   up to ``reads_after_write`` GET routes that read a model the write writes, so a stale cache
-   or a lost write shows up;
-4. ``deletes``: DELETE routes with their observing reads, then logout, last, so earlier steps
+   keys the handler (or a project helper it calls) reads (``values`` by key name, else a value
+   guessed from the name; ``bodies`` overrides a whole body), then up to ``reads_after_write``
+   GET routes that read a model the write writes, nearest URL first, so a stale cache or a lost
+   write shows up;
+4. with ``admin_login``: the same for the admin routes, under the admin's token;
+5. ``deletes``: DELETE routes with their observing reads, then logout, last, so earlier steps
    still find their data and their session.
 
 The user edits the result; nothing here is clever about business rules.

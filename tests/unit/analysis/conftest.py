@@ -38,3 +38,12 @@ def run(project: Callable[..., Path]) -> Callable[..., AnalysisResult]:
         return analyze(project(files), config=config or Config(), use_cache=False)
 
     return go
+
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="session")
+def legacy_result() -> AnalysisResult:
+    """legacy/app.py analysed once per test session (with its own legacy/decompose.toml)."""
+    return analyze(REPO / "legacy" / "app.py", use_cache=False)

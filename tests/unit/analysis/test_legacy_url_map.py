@@ -8,16 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from decompose.analysis import analyze
+from decompose.model import AnalysisResult
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.skipif(not (REPO / "legacy" / "app.py").is_file(), reason="legacy/app.py not written yet")
-def test_legacy_routes_equal_url_map(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_modules: None) -> None:
+def test_legacy_routes_equal_url_map(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_modules: None, legacy_result: AnalysisResult
+) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'legacy.sqlite3'}")
     monkeypatch.setenv("UPLOAD_FOLDER", str(tmp_path / "uploads"))
-    result = analyze(REPO / "legacy" / "app.py", use_cache=False)
+    result = legacy_result
     sys.path.insert(0, str(REPO))
     app = importlib.import_module("legacy.app").app
     expected = {(r.rule, r.endpoint, tuple(sorted(r.methods or ()))) for r in app.url_map.iter_rules()}
@@ -26,8 +28,8 @@ def test_legacy_routes_equal_url_map(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert found == expected, f"missing: {sorted(expected - found)}\nextra: {sorted(found - expected)}"
 
 
-def test_legacy_config_assigns_every_route() -> None:
-    result = analyze(REPO / "legacy" / "app.py", use_cache=False)
+def test_legacy_config_assigns_every_route(legacy_result: AnalysisResult) -> None:
+    result = legacy_result
     assert result.config_file == "legacy/decompose.toml"
     assert result.domains.source == "config"
     assert set(result.domains.domains) == {"auth", "vocabulary", "practice", "images", "content", "gamification"}
