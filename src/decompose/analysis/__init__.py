@@ -11,8 +11,8 @@ Public API (what extract, verify and bench call)::
 ``ProjectIndex`` (:mod:`decompose.analysis.project`) holds ``root`` (the directory module
 names start from), ``entry`` and ``modules`` (dotted name -> ``ParsedModule``). A
 ``ParsedModule`` has ``name``, ``rel`` (POSIX path from the root), ``source``, ``tree`` (the
-stdlib ``ast`` tree analyze reasons on), ``cst`` (the ``libcst.Module`` to rewrite; parsed from
-the same text) and ``statements``: one ``StatementInfo(index, line, end_line, kind, defines,
+stdlib ``ast`` tree analyze reasons on), ``cst`` (the ``libcst.Module`` to rewrite, parsed from
+the same text: up front for the entry, on first access for the others) and ``statements``: one ``StatementInfo(index, line, end_line, kind, defines,
 uses)`` per top-level statement, where ``index`` is the position in ``cst.body``, ``defines``
 the module-level names it binds and ``uses`` the free names it reads. Qualified names used
 everywhere (``Route.handler``, ``FunctionInfo.qualname``, edges) are ``module.name``,

@@ -63,7 +63,7 @@ def plan_domains(p: Project, inventory: Inventory) -> tuple[DomainPlan, Inventor
     routes = tuple(
         dataclasses.replace(r, domain=route_domains.get(_rkey(r))) for r in inventory.routes
     )
-    assignments, unit_domain = _assign_units(p, config, routes)
+    assignments, unit_domain = _assign_units(p, config, routes, route_why)
     quality = _quality(p, routes, unit_domain, names)
     plan = DomainPlan(
         domains=tuple(names),
@@ -71,7 +71,6 @@ def plan_domains(p: Project, inventory: Inventory) -> tuple[DomainPlan, Inventor
         source=source,
         quality=quality,
     )
-    del route_why
     return plan, dataclasses.replace(inventory, routes=routes)
 
 
@@ -193,17 +192,22 @@ def _proposal(p: Project, routes: tuple[Route, ...]) -> tuple[dict[tuple[str, st
 
 # -- units ---------------------------------------------------------------------------------------
 
-def _assign_units(p: Project, config: Config, routes: tuple[Route, ...]) -> tuple[list[DomainAssignment], dict[str, str]]:
+def _assign_units(
+    p: Project, config: Config, routes: tuple[Route, ...], route_why: dict[tuple[str, str], str]
+) -> tuple[list[DomainAssignment], dict[str, str]]:
     unit_domain: dict[str, str] = {}
     out: list[DomainAssignment] = []
     view_units: dict[str, set[str]] = defaultdict(set)
+    why_of: dict[str, str] = {}
     for r in routes:
         if r.domain:
-            view_units[unit_of(p, r.handler)].add(r.domain)
+            unit = unit_of(p, r.handler)
+            view_units[unit].add(r.domain)
+            why_of.setdefault(unit, f"view of {r.rule}: {route_why.get(_rkey(r), r.domain)}")
     for unit, doms in sorted(view_units.items()):
         d = sorted(doms)[0] if len(doms) == 1 else SHARED
         unit_domain[unit] = d
-        rationale = "view of routes in " + ", ".join(sorted(doms))
+        rationale = why_of[unit] if len(doms) == 1 else "view of routes in " + ", ".join(sorted(doms))
         out.append(DomainAssignment(unit, d, rationale, shared=d == SHARED))
     # who reaches what
     reached_by: dict[str, set[str]] = defaultdict(set)

@@ -1,9 +1,10 @@
 """Reading a Flask project: which files, parsed how, and the input errors users can hit.
 
-Every module is parsed twice, for two different jobs:
+Modules are parsed twice, for two different jobs:
 
-* ``libcst.parse_module`` gives the lossless tree that extract rewrites (comments, formatting);
-  it is also what decides whether a file is valid input, so analyze and extract agree.
+* ``libcst.parse_module`` gives the lossless tree that extract rewrites (comments, formatting).
+  The entry module is parsed up front, so that a file libcst cannot read is refused by analyze
+  as it would be by extract; the other modules are parsed on first use of ``ParsedModule.cst``.
 * ``ast.parse`` gives the tree analyze reasons on. It carries exact line, column and end
   positions for free, where libcst's PositionProvider costs about twice the parse itself
   (see /work/shared/MEASUREMENTS.md), and it needs no scope or qualified-name metadata: names

@@ -25,11 +25,14 @@ from decompose.errors import CheckFailed, InputError
 from decompose.extract import plan as P
 from decompose.extract.contract import render_contract
 from decompose.extract.generate import generate
-from decompose.extract.project import find_copies, locate
+from decompose.extract.project import Project, find_copies, locate
+from decompose.extract.registering import Inlined, find_registering, import_name, splice
 from decompose.extract.selfcheck import check_url_map, compile_all
-from decompose.extract.source import index_source
+from decompose.extract.source import SourceIndex, index_source
 from decompose.extract.writer import changed_files, manifest_file, unified_diffs, write_tree
-from decompose.model.extraction import ExtractionResult, GeneratedFile
+from decompose.extract.factory import KeptInFactory, lift_factory_views
+from decompose.model.extraction import ExtractionPlan, ExtractionResult, GeneratedFile, KeptAsIs
+from decompose.model.inventory import Location
 
 __all__ = ["ExtractionResult", "diffs", "extract", "plan_extraction"]
 
@@ -75,6 +78,37 @@ def domains_from_analysis(result: Any, module_name: str) -> tuple[dict[str, str]
     return endpoints, helpers
 
 
+def index_project(project: Project, code: str) -> tuple[SourceIndex, list[Inlined]]:
+    """Index the monolith, with the statements of the project modules that register on its app
+    spliced after its own (see ``registering``); fills ``project.copies``."""
+    index = index_source(project.app_rel, project.module_name, code)
+    spliced = find_registering(project, code, index.app_name)
+    find_copies(project, [(m.module, project.root / m.rel) for m in spliced])
+    if not spliced:
+        return index, spliced
+    combined, where = splice(code, spliced)
+    index = index_source(project.app_rel, project.module_name, combined, app_name=index.app_name)
+    start = len(index.statements) - len(where)
+    for stmt, (file, first, last) in zip(index.statements[start:], where, strict=True):
+        stmt.file, stmt.line, stmt.end_line = file, first, last
+    return index, spliced
+
+
+def _factory_kept(plan: ExtractionPlan, kept: list[KeptInFactory]) -> ExtractionPlan:
+    """Nested routes that stay in the monolith's factory: reported as kept, where it went."""
+    if not kept:
+        return plan
+    extra = []
+    for item in kept:
+        target = next(
+            (m.target for m in plan.moves if m.location.file == item.file and m.location.line <= item.line <= (m.location.end_line or m.location.line)),
+            f"{plan.package}/shared/helpers.py",
+        )
+        reason = f"route `{item.endpoint}` registered inside the app factory stays there with its endpoint name: {item.reason}"
+        extra.append(KeptAsIs(Location(item.file, item.line, item.line), reason, target))
+    return replace(plan, kept=(*plan.kept, *extra))
+
+
 def plan_extraction(
     app: str | Path,
     *,
@@ -87,11 +121,11 @@ def plan_extraction(
     if not package.isidentifier():
         raise InputError(f"--package {package!r} is not a Python identifier; choose e.g. 'webapp'.")
     project = locate(Path(app))
-    find_copies(project)
     code = _read(project.app_file)
     if not code.strip():
         raise InputError(f"{project.app_rel}: the file is empty; give the module that holds the Flask app.")
-    index = index_source(project.app_rel, project.module_name, code)
+    index, spliced = index_project(project, code)
+    factory_kept = lift_factory_views(index)
     config_file = None
     if endpoint_domains is None:
         from decompose.analysis import analyze
@@ -103,7 +137,7 @@ def plan_extraction(
         unhandled = [
             f"{u.location}: analyze did not understand this ({u.reason}); it moved as written"
             for u in analysis.inventory.unhandled
-            if u.location.file == project.app_rel
+            if u.location.file in {project.app_rel, *(m.rel for m in spliced)}
         ]
     else:
         unhandled = []
@@ -111,8 +145,12 @@ def plan_extraction(
     if not any(s.kind in {"route", "url_rule", "blueprint_route"} for s in index.statements):
         raise InputError(f"{project.app_rel}: no routes registered at module level; nothing to extract.")
     plan, files = generate(index, project, placement, package=package)
-    if unhandled:
-        plan = replace(plan, notes=(*plan.notes, *unhandled))
+    plan = _factory_kept(plan, factory_kept)
+    spliced_notes = [
+        f"{m.rel}: registers on the app of {project.app_rel}; its code moved like the monolith's" for m in spliced
+    ] + [note for m in spliced for note in m.notes]
+    if unhandled or spliced_notes:
+        plan = replace(plan, notes=(*plan.notes, *spliced_notes, *unhandled))
     module_ids = {f.path[len(package) + 1 : -3].replace("/", ".") for f in files if f.path.startswith(package + "/") and f.path.endswith(".py")}
     files.append(render_contract(package, plan.domains, module_ids))
     files.append(GeneratedFile("ruff.toml", RUFF_SETTINGS))
@@ -128,7 +166,7 @@ def plan_extraction(
     files.append(manifest_file(files, source=project.app_rel, source_hash=source_hash, settings=settings))
     files.sort(key=lambda f: f.path)
     result = ExtractionResult(plan=plan, files=tuple(files), out="")
-    facts = {"project": project, "index": index}
+    facts = {"project": project, "index": index, "spliced": [m.module for m in spliced]}
     return result, facts
 
 
@@ -168,8 +206,9 @@ def extract(
             shutil.copytree(tmp / package, scratch / package)
             verdict = check_url_map(
                 project_root=project.root,
-                original_module=project.module_name,
+                original_module=import_name(project),
                 app_name=index.app_name,
+                extra_modules=facts["spliced"],
                 package_dir=scratch,
                 package=package,
                 renames={r.old: r.new for r in result.plan.renames},

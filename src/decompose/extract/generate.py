@@ -7,6 +7,7 @@ the codemods in ``decompose.codemods``, applied where the move requires them.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ import libcst as cst
 
 from decompose.codemods.app_to_current_app import AppToCurrentAppTransformer
 from decompose.codemods.endpoint_renames import RenameEndpointsTransformer, endpoint_collections
-from decompose.codemods.module_imports import RewriteModuleImportsTransformer, map_module
+from decompose.codemods.module_imports import RewriteModuleImportsTransformer, map_module, relative_module
 from decompose.codemods.route_to_blueprint import RouteToBlueprintTransformer
 from decompose.codemods.strip_registrations import StripRegistrationsTransformer
 from decompose.extract import plan as P
@@ -27,6 +28,7 @@ from decompose.extract.imports import (
     relative_from,
 )
 from decompose.extract.project import Project, module_mapping
+from decompose.extract.registering import import_name
 from decompose.extract.source import SourceIndex, Statement, _names, dotted
 from decompose.model.extraction import (
     EndpointRename,
@@ -215,6 +217,26 @@ class Generator:
         assert isinstance(node, cst.BaseStatement)
         return node, registrations
 
+    def _report_dynamic_endpoints(self, path: str, code: str, first_line: int) -> None:
+        """Note every ``url_for`` whose endpoint is computed at run time: the renames cannot
+        follow it, so the user has to (``first_line`` is the file line of ``code``'s first)."""
+        if not self.placement.renames or "url_for" not in code:
+            return
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            return
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not ast.unparse(node.func).endswith("url_for"):
+                continue
+            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "endpoint"), None)
+            if arg is None or (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                continue
+            self.notes.append(
+                f"{path}:{first_line + node.lineno - 1}: url_for({ast.unparse(arg)}): endpoint computed at run "
+                "time; rename it by hand to domain.x"
+            )
+
     def _mentions_endpoint(self, code: str) -> bool:
         """Cheap pre-check: only statements that quote a renamed endpoint need the codemod."""
         if any(re.search(rf"^{name}\s*=", code, re.M) for name in self._collections):
@@ -265,7 +287,9 @@ class Generator:
             module_id = placement.module.get(stmt.index)
             if module_id is None:
                 continue
-            loc = Location(index.path, stmt.line, stmt.end_line)
+            loc = Location(stmt.file or index.path, stmt.line, stmt.end_line)
+            leading = len(getattr(stmt.node, "leading_lines", ()))
+            self._report_dynamic_endpoints(stmt.file or index.path, stmt.code, stmt.line - leading)
             node, registrations = self._transform(stmt, module_id)
             target_path = self._path(module_id)
             moves.append(Move(stmt.name, stmt.kind, loc, target_path, placement.domain.get(stmt.index), placement.reason.get(stmt.index, "")))
@@ -366,7 +390,7 @@ class Generator:
             if args:
                 args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
                 self.notes.append(
-                    f"{self.index.path}:{stmt.line}: {name} is created with options besides the app; "
+                    f"{stmt.file or self.index.path}:{stmt.line}: {name} is created with options besides the app; "
                     "check that its init_app() honours options given to the constructor"
                 )
             unbound = node.with_changes(body=[small.with_changes(value=value.with_changes(args=args))])
@@ -375,7 +399,7 @@ class Generator:
         elif proxied:
             key = f"{self.package}.{name}"
             proxy = cst.parse_statement(f'{name} = LocalProxy(lambda: current_app.extensions["{key}"])\n')
-            comment = cst.EmptyLine(comment=cst.Comment(f"# built by create_app() from the app's config: {self.index.path}:{stmt.line}"))
+            comment = cst.EmptyLine(comment=cst.Comment(f"# built by create_app() from the app's config: {stmt.file or self.index.path}:{stmt.line}"))
             mod.nodes.append(proxy.with_changes(leading_lines=[comment]))
             target = cst.parse_expression(f'{self.app}.extensions["{key}"]')
             assert isinstance(target, cst.Subscript) and value is not None
@@ -456,7 +480,7 @@ class Generator:
         files.append(self._render_init(create_body, sources, registered, definer, init_imports_extra))
         if not self.in_place:
             files.append(self._render_wsgi(wsgi_tail, sources))
-            files.extend(self._copies())
+            files.extend(self._copies(definer))
             files.extend(self._resources())
         return sorted(files, key=lambda f: f.path)
 
@@ -591,18 +615,29 @@ class Generator:
         text = doc + "\n" + (imports + "\n" if imports else "") + head + f"\n{self.app} = create_app()\n" + render_body(tail).replace("\n\n\n", "\n\n", 1) if tail else doc + "\n" + head + f"\n{self.app} = create_app()\n"
         return GeneratedFile("wsgi.py", text)
 
-    def _copies(self) -> list[GeneratedFile]:
+    def _copies(self, definer: dict[str, str]) -> list[GeneratedFile]:
         out = []
+        mono = import_name(self.project)
         for copy in self.project.copies:
             text = copy.source.read_text(encoding="utf-8")
             new_module = self.mapping.get(copy.old, "")
             is_pkg = copy.relpath.endswith("__init__.py")
             package = new_module if is_pkg else new_module.rpartition(".")[0]
-            if any(old in text for old in self.mapping) or (self._renamer and self._mentions_endpoint(text)):
+            imports_monolith = mono.rpartition(".")[2] in text
+            if imports_monolith or any(old in text for old in self.mapping) or (self._renamer and self._mentions_endpoint(text)):
                 module = cst.parse_module(text)
+                if imports_monolith:
+                    rewrite = _MonolithImports(mono, copy.old, is_pkg, definer, self.package, package)
+                    module = module.visit(rewrite)
+                    self.notes.extend(
+                        f"{copy.source.relative_to(self.project.root).as_posix()}: imports `{name}` from "
+                        f"{self.index.path}, which the package does not define at module level; left as written"
+                        for name in rewrite.missing
+                    )
                 module = module.visit(RewriteModuleImportsTransformer(mapping=self.mapping, package=package))
                 if self._renamer is not None:
                     module = module.visit(self._renamer)
+                self._report_dynamic_endpoints(copy.source.relative_to(self.project.root).as_posix(), module.code, 1)
                 text = module.code
             out.append(GeneratedFile(self._kernel_path(copy.relpath), text))
         return out
@@ -616,6 +651,18 @@ class Generator:
             new = self.placement.renames.get(match.group(3))
             return f"{match.group(1)}{match.group(2)}{new or match.group(3)}{match.group(2)}"
 
+        comparison = re.compile(r"""(request\.endpoint\s*(?:==|!=)\s*)(['"])([^'"]+)\2""")
+        reversed_comparison = re.compile(r"""(['"])([^'"]+)\1(\s*(?:==|!=)\s*request\.endpoint\b)""")
+        dynamic = re.compile(r"""url_for\(\s*(?!['"\s])([^,)]*)""")
+
+        def rename_cmp(match: re.Match[str]) -> str:
+            new = self.placement.renames.get(match.group(3), match.group(3))
+            return f"{match.group(1)}{match.group(2)}{new}{match.group(2)}"
+
+        def rename_rcmp(match: re.Match[str]) -> str:
+            new = self.placement.renames.get(match.group(2), match.group(2))
+            return f"{match.group(1)}{new}{match.group(1)}{match.group(3)}"
+
         for name in self.project.resource_dirs:
             for path in sorted((base / name).rglob("*")):
                 if not path.is_file() or "__pycache__" in path.parts:
@@ -627,10 +674,72 @@ class Generator:
                 except UnicodeDecodeError:
                     out.append(GeneratedFile(f"{self.package}/{rel}", data))  # type: ignore[arg-type]
                     continue
-                if name == "templates":
+                if name == "templates" and self.placement.renames:
                     text = pattern.sub(rename, text)
+                    text = comparison.sub(rename_cmp, text)
+                    text = reversed_comparison.sub(rename_rcmp, text)
+                    where = path.relative_to(self.project.root).as_posix()
+                    for match in dynamic.finditer(text):
+                        line = text.count("\n", 0, match.start()) + 1
+                        self.notes.append(
+                            f"{where}:{line}: url_for({match.group(1).strip()}): endpoint computed at run time; "
+                            "rename it by hand to domain.x"
+                        )
                 out.append(GeneratedFile(f"{self.package}/{rel}", text))
         return out
+
+
+class _MonolithImports(cst.CSTTransformer):
+    """In a copied project module: ``from <monolith> import db`` -> an import of the generated
+    module that now defines ``db`` (one line per module), anywhere in the file."""
+
+    def __init__(self, mono: str, module: str, is_pkg: bool, definer: dict[str, str], package: str, here: str) -> None:
+        super().__init__()
+        self.mono, self.module, self.is_pkg = mono, module, is_pkg
+        self.definer, self.package, self.here = definer, package, here
+        self.missing: list[str] = []
+
+    def _target(self, node: cst.ImportFrom) -> str:
+        level = len(node.relative)
+        name = dotted(node.module) if node.module else None
+        if not level:
+            return name or ""
+        base = self.module.split(".") if self.is_pkg else self.module.split(".")[:-1]
+        if level > 1:
+            base = base[: len(base) - (level - 1)]
+        prefix = ".".join(base)
+        return f"{prefix}.{name}" if name and prefix else (name or prefix)
+
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.BaseStatement | cst.FlattenSentinel[cst.BaseStatement]:
+        small = updated_node.body[0] if len(updated_node.body) == 1 else None
+        if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+            return updated_node
+        if self._target(small) != self.mono:
+            return updated_node
+        by_module: dict[str, list[str]] = {}
+        kept: list[cst.ImportAlias] = []
+        for alias in small.names:
+            name = alias.evaluated_name
+            module_id = self.definer.get(name)
+            if module_id is None:
+                self.missing.append(name)
+                kept.append(alias.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+                continue
+            level, rest = relative_module(self.here, f"{self.package}.{module_id}" if module_id != P.INIT else self.package)
+            text = alias.evaluated_name + (f" as {alias.evaluated_alias}" if alias.evaluated_alias else "")
+            by_module.setdefault("." * level + rest, []).append(text)
+        lines: list[cst.BaseStatement] = []
+        for target, names in sorted(by_module.items()):
+            line = cst.parse_statement(f"from {target} import {', '.join(names)}\n")
+            lines.append(line)
+        if kept:
+            lines.append(updated_node.with_changes(body=[small.with_changes(names=kept)]))
+        if not lines:
+            return updated_node
+        lines[0] = lines[0].with_changes(leading_lines=updated_node.leading_lines)
+        return cst.FlattenSentinel(lines)
 
 
 class _RenameName(cst.CSTTransformer):

@@ -143,6 +143,7 @@ def build_imports(
         lines.append(render_from("__future__", [(f, None) for f in futures]))
         lines.append("\n")
     emitted_any = False
+    spliced: list[str] = []
     group = 0  # the monolith's import sections, separated by blank lines
     last_group = None
     for stmt in index.statements:
@@ -156,11 +157,18 @@ def build_imports(
         text = _render_import_stmt(sources, stmt, wanted, module_id, relative)
         if not text:
             continue
+        if stmt.file and isinstance(stmt.node, cst.SimpleStatementLine):
+            spliced.append(text)  # from another project module: merged into the sections below
+            continue
         if emitted_any and group != last_group:
             lines.append("\n")
         lines.append(text)
         emitted_any = True
         last_group = group
+    for text in spliced:
+        for line in _logical_lines(text):
+            lines = _place_line(lines, line)
+            emitted_any = True
     # names the rewrites introduced: merged into the monolith's import of that module if present
     if absolute_extra:
         lines = _merge_extra(lines, absolute_extra)
@@ -228,6 +236,55 @@ def _insert_sorted(lines: list[str], text: str, module: str) -> list[str]:
         if lines[i].startswith("import ") or mod(lines[i]) < key:
             pos = i + 1
     return [*lines[:pos], text, *lines[pos:]]
+
+
+def _logical_lines(text: str) -> list[str]:
+    """Split rendered imports into statements (a wrapped ``from x import (...)`` is one)."""
+    out: list[str] = []
+    for line in text.splitlines(keepends=True):
+        if out and not line.startswith(("from ", "import ")):
+            out[-1] += line
+        else:
+            out.append(line)
+    return out
+
+
+def _rank(line: str) -> int:
+    module = line.split()[1]
+    if module == "__future__":
+        return 0
+    if module.startswith("."):
+        return 4
+    return 1 if _is_stdlib(module) else 2
+
+
+def _place_line(lines: list[str], text: str) -> list[str]:
+    """Put one import statement where isort would: merged into an import of the same module,
+    else sorted into its section (stdlib, third party), else as a new section."""
+    head = text.split(" import ")[0] + " import "
+    if text.startswith("from "):
+        module = text.split()[1]
+        body = text[len(head):].strip().strip("()").replace("\n", " ")
+        names = {(p.split(" as ")[0].strip(), p.split(" as ")[1].strip() if " as " in p else None) for p in body.split(",") if p.strip()}
+        if any(line.startswith(head) for line in lines):
+            return _merge_extra(lines, {module: names})
+    elif text in lines:
+        return lines
+    rank = _rank(text)
+    simple = [i for i, line in enumerate(lines) if line.startswith(("from ", "import ")) and "\n" == line[-1:]]
+    same = [i for i in simple if _rank(lines[i]) == rank]
+    key = (text.startswith("from "), text.split()[1].lower())
+    if same:
+        pos = same[0]
+        for i in same:
+            if (lines[i].startswith("from "), lines[i].split()[1].lower()) < key:
+                pos = i + 1
+        return [*lines[:pos], text, *lines[pos:]]
+    before = [i for i in simple if _rank(lines[i]) < rank]
+    if not before:
+        return [text, "\n", *lines] if lines else [text]
+    pos = before[-1] + 1
+    return [*lines[:pos], "\n", text, *lines[pos:]]
 
 
 def _is_stdlib(module: str) -> bool:

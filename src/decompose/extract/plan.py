@@ -202,7 +202,7 @@ def place(
     for stmt in stmts:
         if stmt.rebinds:
             plan.notes.append(
-                f"{index.path}:{stmt.line}: {stmt.name} rebinds module globals "
+                f"{stmt.file or index.path}:{stmt.line}: {stmt.name} rebinds module globals "
                 f"({', '.join(sorted(stmt.rebinds))}) with `global`; code in other modules that "
                 "imported those names keeps the old value"
             )

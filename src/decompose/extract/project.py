@@ -9,6 +9,7 @@ depth, including imports inside functions) without importing anything.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,8 +88,11 @@ def _imported_modules(path: Path, module: str, is_package: bool) -> set[str]:
     return found
 
 
-def find_copies(project: Project) -> None:
-    """Fill ``project.copies``: project modules reachable from the monolith, app excluded."""
+def find_copies(project: Project, spliced: Sequence[tuple[str, Path]] = ()) -> None:
+    """Fill ``project.copies``: project modules reachable from the monolith, app excluded.
+
+    ``spliced`` are (dotted name, file) of modules whose code joins the monolith's (see
+    ``registering``): their imports are followed too, and they are not copied themselves."""
     top = project.module_name.split(".")[0]
     if not project.package:
         # a top-level module: its project modules are the other top-level modules beside it
@@ -98,7 +102,8 @@ def find_copies(project: Project) -> None:
     else:
         local_tops = {top}
     seen: dict[str, Path] = {}
-    queue = [(project.module_name, project.app_file)]
+    queue = [(project.module_name, project.app_file), *spliced]
+    skip = {name for name, _ in spliced}
     while queue:
         module, path = queue.pop()
         for name in sorted(_imported_modules(path, module, path.name == "__init__.py")):
@@ -108,7 +113,7 @@ def find_copies(project: Project) -> None:
             # the module and every package on the way to it
             for i in range(1, len(parts) + 1):
                 dotted = ".".join(parts[:i])
-                if dotted in seen or dotted == project.module_name:
+                if dotted in seen or dotted == project.module_name or dotted in skip:
                     continue
                 file = _module_file(project.root, dotted)
                 if file is None:

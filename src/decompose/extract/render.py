@@ -70,6 +70,9 @@ def render_outcome(result: ExtractionResult) -> str:
         else:
             lines.append(f"{result.out} is up to date")
     lines.extend(render_kept(result))
+    if result.mode in {"write", "in_place"} and result.files and plan.notes:
+        lines.append("  notes:")
+        lines.extend(f"    {note}" for note in plan.notes)
     for use in result.monkeypatches:
         lines.append(f"  monkeypatch no longer effective: {use.location}: {use.target} (now in {use.moved_to})")
     return "\n".join(lines) + "\n"

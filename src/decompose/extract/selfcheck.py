@@ -23,6 +23,8 @@ _DUMP = r"""
 import importlib, json, sys
 target, attr, factory = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 module = importlib.import_module(target)
+for extra in sys.argv[4:]:  # project modules that register on the app when imported
+    importlib.import_module(extra)
 app = getattr(module, attr)
 if factory:
     app = app()
@@ -52,12 +54,14 @@ def compile_all(files: Sequence[GeneratedFile]) -> list[str]:
     return errors
 
 
-def _spawn(cwd: Path, pythonpath: Sequence[Path], target: str, attr: str, factory: bool) -> subprocess.Popen[str]:
+def _spawn(
+    cwd: Path, pythonpath: Sequence[Path], target: str, attr: str, factory: bool, extra: Sequence[str] = ()
+) -> subprocess.Popen[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([*(str(p) for p in pythonpath), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     return subprocess.Popen(
-        [sys.executable, "-c", _DUMP, target, attr, "1" if factory else "0"],
+        [sys.executable, "-c", _DUMP, target, attr, "1" if factory else "0", *extra],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
@@ -106,13 +110,14 @@ def check_url_map(
     renames: Mapping[str, str],
     attr: str = "create_app",
     timeout: float = 120.0,
+    extra_modules: Sequence[str] = (),
 ) -> SelfCheck:
     """Import both apps in child processes and compare their url_maps.
 
     The new app is ``package.create_app()``, or ``package.<attr>`` when ``attr`` is not
     ``create_app`` (in-place mode imports the compatibility module's ``app``).
     """
-    original = _spawn(project_root, [project_root], original_module, app_name, False)
+    original = _spawn(project_root, [project_root], original_module, app_name, False, extra_modules)
     new = _spawn(package_dir, [package_dir], package, attr, attr == "create_app")
     old_rules, old_err = _collect(original, original_module, timeout)
     new_rules, new_err = _collect(new, f"the generated package {package}", timeout)

@@ -43,6 +43,7 @@ class Statement:
     registrations: tuple[cst.Decorator, ...] = ()  # app decorators turned into create_app calls
     subject: str = ""  # a statement that only mutates something: the name it mutates
     notes: list[str] = field(default_factory=list)
+    file: str = ""  # set when the statement comes from another module of the project (spliced)
 
     @property
     def is_import(self) -> bool:

@@ -28,7 +28,8 @@ def _case(name: str) -> dict:
 def _extract(name: str, tmp_path: Path, **kwargs: object):
     shutil.copytree(FIXTURES / name, tmp_path / "proj")
     case = _case(name)
-    result = extract(tmp_path / "proj" / "app.py", out=tmp_path / "out", endpoint_domains=case["domains"], **kwargs)
+    entry = tmp_path / "proj" / case.get("entry", "app.py")
+    result = extract(entry, out=tmp_path / "out", endpoint_domains=case["domains"], **kwargs)
     return result, case
 
 
@@ -50,7 +51,8 @@ def test_fixture_extracts_with_equal_url_map_and_answers(name: str, tmp_path: Pa
     result, case = _extract(name, tmp_path)
     assert result.self_check.startswith("passed"), result.self_check
     sys.path.insert(0, str(tmp_path / "proj"))
-    original = importlib.import_module("app").app
+    module, _, attr = case.get("original", "app:app").partition(":")
+    original = getattr(importlib.import_module(module), attr)
     sys.path.insert(0, str(tmp_path / "out"))
     extracted = importlib.import_module("webapp").create_app()
     assert _responses(extracted, case["requests"]) == _responses(original, case["requests"])

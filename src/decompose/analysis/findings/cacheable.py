@@ -8,6 +8,7 @@ from decompose.analysis.findings import FindingContext, register
 from decompose.analysis.findings._util import short
 from decompose.model import Finding, Severity
 
+PROBES = frozenset({"health", "healthz", "healthcheck", "ping", "ready", "readyz", "live", "livez", "status"})
 USER_MARKERS = ("get_jwt_identity", "current_user", "get_current_user", "session[", "session.get")
 
 
@@ -17,6 +18,8 @@ def cacheable_endpoint(ctx: FindingContext) -> Iterator[Finding]:
     for r in ctx.inventory.routes:
         if not set(r.methods) <= {"GET", "HEAD", "OPTIONS"} or "GET" not in r.methods:
             continue
+        if r.rule.rstrip("/").rsplit("/", 1)[-1].lower() in PROBES:
+            continue  # a health/readiness probe must answer live
         reach = p.reach_of(r.handler).functions
         writes = any(p.facts[f].writes for f in reach if f in p.facts)
         if writes or r.writes_models:
