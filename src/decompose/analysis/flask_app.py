@@ -468,6 +468,11 @@ class FlaskScanner:
         elif method == "register_blueprint":
             child_node = call.args[0] if call.args else _kw(call, "blueprint")
             child = self.symbol(module, child_node, scope) if child_node is not None else None
+            if child is None and isinstance(child_node, ast.Call):
+                # register_blueprint(make_bp()): the blueprint the factory function makes
+                maker = self.symbol(module, child_node.func, scope)
+                made = [o for o in self.facts.objects.values() if o.kind == "blueprint" and o.factory == maker]
+                child = made[0].symbol if len(made) == 1 else None
             if child is None or child not in self.facts.objects:
                 self.facts.unhandled.append(
                     Unhandled(module.location(call), "blueprint registered here could not be found; its routes are not analysed", module.segment(call, 1))

@@ -11,7 +11,7 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from decompose.analysis.astutil import children
 from decompose.analysis.definitions import Definitions, FuncDef
@@ -267,6 +267,7 @@ class Walker(ast.NodeVisitor):
         self.return_type: TypeRef | None = None
         self._consumed: set[int] = set()
         self._call_funcs: set[int] = set()
+        self._memo: dict[tuple[str, int], object] = {}
         if func.cls is not None:
             self.env["self"] = ("instance", func.cls)
             if func.cls in ctx.models:
@@ -311,6 +312,19 @@ class Walker(ast.NodeVisitor):
         return None
 
     def type_of(self, node: ast.AST | None) -> TypeRef | None:
+        """The type of an expression here (memoised until a local is rebound: method chains
+        would otherwise be typed again for every prefix, exponentially)."""
+        if node is None:
+            return None
+        key = ("t", id(node))
+        if key in self._memo:
+            return cast("TypeRef | None", self._memo[key])
+        self._memo[key] = None  # a cycle through this node types as unknown
+        found = self._type_of(node)
+        self._memo[key] = found
+        return found
+
+    def _type_of(self, node: ast.AST) -> TypeRef | None:
         if node is None:
             return None
         if isinstance(node, ast.Name):
@@ -433,7 +447,16 @@ class Walker(ast.NodeVisitor):
 
     # -- queries ---------------------------------------------------------------------------
     def parse_query(self, node: ast.Call) -> QuerySite | None:
-        """A SQLAlchemy query chain ending in ``node``, or None."""
+        """A SQLAlchemy query chain ending in ``node``, or None (memoised like type_of)."""
+        key = ("q", id(node))
+        if key in self._memo:
+            return cast("QuerySite | None", self._memo[key])
+        self._memo[key] = None
+        found = self._parse_query(node)
+        self._memo[key] = found
+        return found
+
+    def _parse_query(self, node: ast.Call) -> QuerySite | None:
         links: list[ast.AST] = []
         cur: ast.AST = node
         while True:
@@ -633,6 +656,8 @@ class Walker(ast.NodeVisitor):
     def _bind(self, target: ast.AST, t: TypeRef | None, stmt: ast.AST, aug: bool = False) -> None:
         if isinstance(target, ast.Name):
             self._global_mutation(target, stmt)  # only names declared `global` are not local
+            if self.env.get(target.id) != t:
+                self._memo.clear()  # types computed with the old binding are stale
             if t is None:
                 if not aug:
                     self.env.pop(target.id, None)

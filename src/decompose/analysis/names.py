@@ -110,6 +110,9 @@ class Resolver:
         result = qualname
         seen: set[str] = set()
         while result not in seen:
+            if len(seen) > 20:  # a self-referential import chain (``from .x import x``…)
+                result = qualname
+                break
             seen.add(result)
             parts = result.split(".")
             moved = False

@@ -42,7 +42,13 @@ def loadgen_spec(
         "wait": load.wait,
         "phase": phase,
         "tasks": [
-            {"name": t.name, "method": t.method, "path": t.path, "weight": t.weight, "json": t.json}
+            {
+                "name": t.name,
+                "method": t.method,
+                "path": t.path,
+                "weight": 1 if load.equal_weights and t.weight else t.weight,
+                "json": t.json,
+            }
             for t in mix
         ],
         "login": None

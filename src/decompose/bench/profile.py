@@ -109,6 +109,7 @@ class Load:
     warmup: float = 3.0
     rounds: int = 2
     wait: float = 0.0  # seconds each simulated user waits between requests
+    equal_weights: bool = False  # every endpoint of the mix equally often (latency profiles)
     quick_users: int = 20
     quick_duration: float = 8.0
     quick_warmup: float = 1.0
@@ -434,6 +435,7 @@ def _load(table: _Table) -> Load:
         warmup=table.quantity("warmup", parse_seconds, d.warmup),
         rounds=table.get("rounds", int, d.rounds),
         wait=table.quantity("wait", parse_seconds, d.wait),
+        equal_weights=table.get("equal_weights", bool, d.equal_weights),
         quick_users=table.get("quick_users", int, d.quick_users),
         quick_duration=table.quantity("quick_duration", parse_seconds, d.quick_duration),
         quick_warmup=table.quantity("quick_warmup", parse_seconds, d.quick_warmup),

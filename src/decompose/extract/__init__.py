@@ -25,10 +25,18 @@ from decompose.errors import CheckFailed, InputError
 from decompose.extract import plan as P
 from decompose.extract.contract import render_contract
 from decompose.extract.generate import generate
-from decompose.extract.project import Project, find_copies, locate
+from decompose.extract.project import Project, add_app_folders, find_copies, locate
 from decompose.extract.registering import Inlined, find_registering, import_name, splice
 from decompose.extract.selfcheck import check_url_map, compile_all
-from decompose.extract.source import SourceIndex, index_source
+from decompose.extract.source import (
+    SourceIndex,
+    only_factory,
+    app_folders,
+    index_source,
+    keep_global_state_together,
+    keep_namespace_readers_company,
+    keep_registering_helpers,
+)
 from decompose.extract.writer import changed_files, manifest_file, unified_diffs, write_tree
 from decompose.extract.factory import KeptInFactory, lift_factory_views
 from decompose.model.extraction import ExtractionPlan, ExtractionResult, GeneratedFile, KeptAsIs
@@ -81,7 +89,20 @@ def domains_from_analysis(result: Any, module_name: str) -> tuple[dict[str, str]
 def index_project(project: Project, code: str) -> tuple[SourceIndex, list[Inlined]]:
     """Index the monolith, with the statements of the project modules that register on its app
     spliced after its own (see ``registering``); fills ``project.copies``."""
-    index = index_source(project.app_rel, project.module_name, code)
+    factory = None
+    try:
+        index = index_source(project.app_rel, project.module_name, code)
+    except InputError:
+        factory = only_factory(code)
+        if factory is None:
+            raise
+        # a module that only defines the factory: extract what `app = create_app()` would build
+        code = code.rstrip("\n") + f"\n\n\napp = {factory[0]}()\n"
+        index = index_source(project.app_rel, project.module_name, code)
+        made = index.statements[-1]
+        made.line = made.end_line = factory[1]
+        made.notes.append(f"the module only defines {factory[0]}(); extract builds on `app = {factory[0]}()`")
+        index.factory_only = factory[0]
     spliced = find_registering(project, code, index.app_name)
     find_copies(project, [(m.module, project.root / m.rel) for m in spliced])
     if not spliced:
@@ -125,7 +146,11 @@ def plan_extraction(
     if not code.strip():
         raise InputError(f"{project.app_rel}: the file is empty; give the module that holds the Flask app.")
     index, spliced = index_project(project, code)
+    add_app_folders(project, app_folders(index))
     factory_kept = lift_factory_views(index)
+    keep_global_state_together(index)
+    keep_registering_helpers(index)
+    keep_namespace_readers_company(index)
     config_file = None
     if endpoint_domains is None:
         from decompose.analysis import analyze
@@ -143,6 +168,11 @@ def plan_extraction(
         unhandled = []
     placement = P.place(index, endpoint_domains, helper_domains=helper_domains)
     if not any(s.kind in {"route", "url_rule", "blueprint_route"} for s in index.statements):
+        if index.factory_only or any(s.kind == "app" and "(" in s.code and "Flask" not in s.code for s in index.statements):
+            raise InputError(
+                f"{project.app_rel}: every route is registered inside the app factory (on blueprints, or by views "
+                "that use the factory's own variables); the app is already split — nothing to move."
+            )
         raise InputError(f"{project.app_rel}: no routes registered at module level; nothing to extract.")
     plan, files = generate(index, project, placement, package=package)
     plan = _factory_kept(plan, factory_kept)
@@ -207,7 +237,8 @@ def extract(
             verdict = check_url_map(
                 project_root=project.root,
                 original_module=import_name(project),
-                app_name=index.app_name,
+                app_name=index.factory_only or index.app_name,
+                original_is_factory=bool(index.factory_only),
                 extra_modules=facts["spliced"],
                 package_dir=scratch,
                 package=package,

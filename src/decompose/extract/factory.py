@@ -98,6 +98,18 @@ def lift_factory_views(index: SourceIndex) -> list[KeptInFactory]:
         assert isinstance(body, cst.IndentedBlock)
         new_body: list[cst.BaseStatement] = []
         py_defs = {n.name: n for n in func.body if isinstance(n, ast.FunctionDef)}
+        for py_stmt in func.body:
+            call = py_stmt.value if isinstance(py_stmt, ast.Expr) else None
+            if isinstance(call, ast.Call) and ast.unparse(call.func) == f"{local_app}.add_url_rule":
+                endpoint = _rule_endpoint(call)
+                kept.append(
+                    KeptInFactory(
+                        stmt.file or index.path,
+                        first + py_stmt.lineno - 1,
+                        endpoint,
+                        f"{func.name}() registers it with add_url_rule on its own app",
+                    )
+                )
         for node in body.body:
             if not isinstance(node, cst.FunctionDef) or node.name.value not in py_defs:
                 new_body.append(node)
@@ -108,7 +120,7 @@ def lift_factory_views(index: SourceIndex) -> list[KeptInFactory]:
             if not routes:
                 new_body.append(node)
                 continue
-            line = first + py.lineno - 1 + 0
+            line = first + min([py.lineno, *(d.lineno for d in py.decorator_list)]) - 1
             endpoint = _endpoint(routes[0], name)
             reason = _why_not(stmt.code, func, py, name, local_app, app, factory_locals, module_names)
             if reason:
@@ -142,7 +154,7 @@ def lift_factory_views(index: SourceIndex) -> list[KeptInFactory]:
             defined, used, top, rebinds = _names(stmt.code)
             stmt.uses, stmt.top_uses = frozenset(used), frozenset(top)
     index.statements.extend(lifted)
-    return kept
+    return sorted(kept, key=lambda k: (k.file, k.line))
 
 
 def _endpoint(dec: ast.expr, name: str) -> str:
@@ -151,6 +163,17 @@ def _endpoint(dec: ast.expr, name: str) -> str:
             if kw.arg == "endpoint" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
                 return kw.value.value
     return name
+
+
+def _rule_endpoint(call: ast.Call) -> str:
+    """The endpoint an ``add_url_rule`` call names, as far as it is written down."""
+    args = {i: a for i, a in enumerate(call.args)}
+    kwargs = {k.arg: k.value for k in call.keywords}
+    endpoint = kwargs.get("endpoint", args.get(1))
+    if isinstance(endpoint, ast.Constant) and isinstance(endpoint.value, str):
+        return endpoint.value
+    view = kwargs.get("view_func", args.get(2))
+    return ast.unparse(view) if view is not None else "?"
 
 
 def _factory_locals(code: str) -> set[str]:

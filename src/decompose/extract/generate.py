@@ -132,8 +132,10 @@ def render_body(nodes: list[cst.BaseStatement]) -> str:
         clean = _strip_leading_blank(node)
         if prev is None:
             # isort: two blank lines after the imports before a definition, one before anything else
-            commented = any(line.comment for line in getattr(clean, "leading_lines", ()))
-            blank = 2 if _is_def(node) and not commented else 1
+            leading = list(getattr(clean, "leading_lines", ()))
+            # isort: a comment attached to a definition belongs to it (two blank lines before it)
+            detached = any(line.comment for line in leading) and leading[-1].comment is None
+            blank = 2 if _is_def(node) and not detached else 1
         elif _is_def(node) or _is_def(prev):
             blank = 2
         else:
@@ -171,6 +173,8 @@ class Generator:
         self.notes: list[str] = list(placement.notes)
         self.kept: list[KeptAsIs] = []
         self.bp_var = self._free_name("bp")
+        # create_app's parameter; a monolith global named `config` keeps its name
+        self.config_param = "config" if self._free_name("config") == "config" else self._free_name("test_config")
         self._route_to_bp = RouteToBlueprintTransformer(app_name=self.app, blueprint=self.bp_var)
         self._current_app = AppToCurrentAppTransformer(app_name=self.app)
         self._collections = endpoint_collections("".join(s.code for s in index.statements))
@@ -211,11 +215,29 @@ class Generator:
         if self.mapping and "import" in code and any(old in code for old in self.mapping):
             package = module_package(self.package, module_id if module_id != P.WSGI else "__init__")
             node = visit_statement(node, RewriteModuleImportsTransformer(mapping=self.mapping, package=package))
-        if self.app in stmt.uses and module_id not in {P.INIT, P.WSGI} and stmt.kind != "setup":
+        if module_id == P.INIT and P.FROM_OBJECT_NAME.search(code):
+            node = visit_statement(node, _FromObjectName(f".{P.SHARED}"))
+        if self.app in stmt.uses and module_id not in {P.INIT, P.WSGI} and stmt.kind != "setup" and not stmt.keep_app:
             self._current_app.source = code  # earlier rewrites never bind or unbind the app name
             node = apply_to_statement(self._current_app, node)
         assert isinstance(node, cst.BaseStatement)
         return node, registrations
+
+    def renamer_for(self, text: str) -> RenameEndpointsTransformer:
+        """The endpoint renamer for another file of the project (its own ``url_for`` import)."""
+        return RenameEndpointsTransformer(
+            renames=self.placement.renames,
+            url_for_names=tuple(sorted({*self.url_for_names, "url_for"})),
+            collections=endpoint_collections(text),
+        )
+
+    def _configures_app(self, node: cst.BaseStatement) -> bool:
+        """``app.config…`` or ``app.secret_key = …`` (any attribute set on the app): configuration
+        that a ``create_app(config)`` override must come after."""
+        code = _code(node.with_changes(leading_lines=())).lstrip()
+        if code.startswith(f"{self.app}.config"):
+            return True
+        return bool(re.match(rf"{re.escape(self.app)}\.\w+\s*=[^=]", code))
 
     def _report_dynamic_endpoints(self, path: str, code: str, first_line: int) -> None:
         """Note every ``url_for`` whose endpoint is computed at run time: the renames cannot
@@ -292,10 +314,15 @@ class Generator:
             self._report_dynamic_endpoints(stmt.file or index.path, stmt.code, stmt.line - leading)
             node, registrations = self._transform(stmt, module_id)
             target_path = self._path(module_id)
+            if "__file__" in stmt.code and module_id != P.WSGI and not self.in_place:
+                self.notes.append(
+                    f"{loc}: reads __file__, which is now {target_path}: check the paths computed from it "
+                    "(data files, databases, upload folders)"
+                )
             moves.append(Move(stmt.name, stmt.kind, loc, target_path, placement.domain.get(stmt.index), placement.reason.get(stmt.index, "")))
             if module_id == P.LEGACY:
                 self.kept.append(KeptAsIs(loc, stmt.unsafe, target_path))
-                if self.app in stmt.top_uses:
+                if self.app in stmt.top_uses or stmt.keep_app:
                     if not legacy_register:
                         create_body.append(cst.parse_statement(f"register_legacy({self.app})\n"))
                     legacy_register.append(node)
@@ -311,7 +338,7 @@ class Generator:
                 if stmt.kind == "app":
                     app_seen = True
                     config_insert_at = len(create_body)
-                elif app_seen and config_insert_at == len(create_body) - 1 and _code(stmt.node).lstrip().startswith(f"{self.app}.config"):
+                elif app_seen and config_insert_at == len(create_body) - 1 and self._configures_app(stmt.node):
                     config_insert_at = len(create_body)
                 continue
             if module_id == P.EXTENSIONS:
@@ -327,11 +354,12 @@ class Generator:
                 create_body.append(cst.parse_statement(f"{decorator}({func_name})\n"))
 
         if config_insert_at is not None:
+            param = self.config_param
             override = cst.parse_module(
-                "if isinstance(config, dict):\n"
-                f"    {self.app}.config.update(config)\n"
-                "elif config is not None:\n"
-                f"    {self.app}.config.from_object(config)\n"
+                f"if isinstance({param}, dict):\n"
+                f"    {self.app}.config.update({param})\n"
+                f"elif {param} is not None:\n"
+                f"    {self.app}.config.from_object({param})\n"
             ).body[0]
             create_body.insert(config_insert_at, override)
         for domain in registered_domains:
@@ -520,12 +548,12 @@ class Generator:
             self.notes.append(f"{self.index.path} has its own create_app; the generated factory calls it as {alias}")
         body = [*body, cst.parse_statement(f"return {self.app}\n")]
         func = self._function("create_app", body, doc)
-        template = cst.parse_statement("def f(config=None): pass")
+        template = cst.parse_statement(f"def f({self.config_param}=None): pass")
         assert isinstance(template, cst.FunctionDef)
         func = func.with_changes(params=template.params)
         code = _code(func)
         defined, used, _, _ = names_of(code)
-        needed = (used - {"config"}) | set()
+        needed = used - {self.config_param}
         # names create_app binds locally are not imports
         local = set()
         table_locals = _function_locals(code)
@@ -612,7 +640,10 @@ class Generator:
             "else:  # a top-level module: gunicorn --chdir DIR, or python DIR/wsgi.py\n"
             f"    from {self.package} import create_app\n"
         )
-        text = doc + "\n" + (imports + "\n" if imports else "") + head + f"\n{self.app} = create_app()\n" + render_body(tail).replace("\n\n\n", "\n\n", 1) if tail else doc + "\n" + head + f"\n{self.app} = create_app()\n"
+        made = f"\n{self.app} = create_app()\n"
+        if self.app != "app":
+            made += f"app = {self.app}  # `gunicorn wsgi:app` works too\n"
+        text = doc + "\n" + (imports + "\n" if imports else "") + head + made + render_body(tail).replace("\n\n\n", "\n\n", 1) if tail else doc + "\n" + head + made
         return GeneratedFile("wsgi.py", text)
 
     def _copies(self, definer: dict[str, str]) -> list[GeneratedFile]:
@@ -636,7 +667,7 @@ class Generator:
                     )
                 module = module.visit(RewriteModuleImportsTransformer(mapping=self.mapping, package=package))
                 if self._renamer is not None:
-                    module = module.visit(self._renamer)
+                    module = module.visit(self.renamer_for(module.code))
                 self._report_dynamic_endpoints(copy.source.relative_to(self.project.root).as_posix(), module.code, 1)
                 text = module.code
             out.append(GeneratedFile(self._kernel_path(copy.relpath), text))
@@ -674,7 +705,7 @@ class Generator:
                 except UnicodeDecodeError:
                     out.append(GeneratedFile(f"{self.package}/{rel}", data))  # type: ignore[arg-type]
                     continue
-                if name == "templates" and self.placement.renames:
+                if name in self.project.template_dirs and self.placement.renames:
                     text = pattern.sub(rename, text)
                     text = comparison.sub(rename_cmp, text)
                     text = reversed_comparison.sub(rename_rcmp, text)
@@ -687,6 +718,24 @@ class Generator:
                         )
                 out.append(GeneratedFile(f"{self.package}/{rel}", text))
         return out
+
+
+class _FromObjectName(cst.CSTTransformer):
+    """``config.from_object(__name__)`` -> ``config.from_object(__name__ + ".shared.helpers")``:
+    the monolith's upper-case settings now live in the kernel (``__name__`` is the package)."""
+
+    def __init__(self, suffix: str) -> None:
+        super().__init__()
+        self.suffix = suffix
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        func = updated_node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "from_object" and len(updated_node.args) == 1:
+            arg = updated_node.args[0]
+            if isinstance(arg.value, cst.Name) and arg.value.value == "__name__":
+                value = cst.parse_expression(f'__name__ + "{self.suffix}"')
+                return updated_node.with_changes(args=[arg.with_changes(value=value)])
+        return updated_node
 
 
 class _MonolithImports(cst.CSTTransformer):

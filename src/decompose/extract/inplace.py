@@ -23,14 +23,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import libcst as cst
+
 from decompose.errors import CheckFailed, InputError
 from decompose.extract import _read, domains_from_analysis
 from decompose.extract import plan as P
 from decompose.extract.contract import render_contract
 from decompose.extract.generate import Generator
 from decompose.extract.project import Project, locate
+from decompose.extract.registering import find_registering, import_name
 from decompose.extract.selfcheck import check_url_map, compile_all
-from decompose.extract.source import SourceIndex, index_source
+from decompose.extract.source import SourceIndex, index_source, keep_global_state_together
 from decompose.extract.writer import MANIFEST, changed_files, manifest_file, write_tree
 from decompose.model.extraction import (
     ExtractionPlan,
@@ -127,7 +130,12 @@ def monkeypatch_uses(project: Project, files: list[Path], moved: dict[str, str])
 
 
 def _compat_module(
-    index: SourceIndex, gen: Generator, package: str, export: list[str], definer: dict[str, str]
+    index: SourceIndex,
+    gen: Generator,
+    package: str,
+    export: list[str],
+    definer: dict[str, str],
+    registering: list[str] = (),  # type: ignore[assignment]
 ) -> str:
     """The new APP: ``app = create_app()`` and re-exports of the names others import."""
     lines = [
@@ -155,7 +163,33 @@ def _compat_module(
     lines.append(f"from .{package} import create_app")
     lines.extend(out_imports)
     lines += ["", f"{index.app_name} = create_app()", ""]
+    tail = _registering_imports(index, registering)
+    if tail:
+        lines += ["# project modules that register on the app when imported (kept from the original)", *tail, ""]
     return "\n".join(lines)
+
+
+def _registering_imports(index: SourceIndex, registering: list[str]) -> list[str]:
+    """The monolith's own top-level imports of modules that register on its app, verbatim."""
+    if not registering:
+        return []
+    out = []
+    package = index.module_name.split(".")[:-1]
+    for stmt in index.statements:
+        if stmt.kind != "import" or not isinstance(stmt.node, cst.SimpleStatementLine):
+            continue
+        tree = ast.parse(stmt.code.strip())
+        targets: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                module = ".".join([*base, node.module] if node.module else base) if node.level else (node.module or "")
+                targets |= {module, *(f"{module}.{a.name}" for a in node.names)}
+        if targets & set(registering):
+            out.append(index.module.code_for_node(stmt.node.with_changes(leading_lines=())).strip())
+    return out
 
 
 def extract_in_place(
@@ -180,6 +214,7 @@ def extract_in_place(
     if code.startswith(COMPAT_MARKER) and (package_dir / MANIFEST).is_file():
         return _already_done(project, package, package_dir, mode)
     index = index_source(project.app_rel, project.module_name, code)
+    keep_global_state_together(index)
     if endpoint_domains is None:
         from decompose.analysis import analyze
 
@@ -199,7 +234,10 @@ def extract_in_place(
     moved = {n: f"{project.package}.{package}.{m}" for n, m in definer.items()}
     patches = monkeypatch_uses(project, others, moved)
     export = sorted(set(wanted) | {p.target.rsplit(".", 1)[1] for p in patches} - {index.app_name, "create_app"})
-    compat = _compat_module(index, gen, package, export, definer)
+    registering = [m.module for m in find_registering(project, code, index.app_name)]
+    compat = _compat_module(index, gen, package, export, definer, registering)
+    rewritten, notes = _rename_in_registering(project, gen, registering)
+    plan = replace(plan, notes=(*plan.notes, *notes))
     errors = compile_all([*files, GeneratedFile(project.app_file.name, compat)])
     if errors:
         raise CheckFailed("generated code does not compile (a decompose bug): " + "; ".join(errors))
@@ -211,6 +249,7 @@ def extract_in_place(
         if f.path.startswith(f"{package}/templates/") and isinstance(f.content, str)
     ]
     templates = [t for t in templates if (project.app_file.parent / t.path).read_text(encoding="utf-8") != t.content]
+    templates += rewritten
     settings = {"package": package, "mode": "in_place", "exports": export}
     source_hash = hashlib.sha256(code.encode("utf-8")).hexdigest()
     # paths relative to the package directory, as write_tree writes it
@@ -232,7 +271,7 @@ def extract_in_place(
         return replace(result, mode="dry_run", self_check="skipped (dry run)")
     status = "skipped (--no-import-check)"
     if import_check:
-        status = _check_in_copy(project, package, pkg_files, compat, index, plan)
+        status = _check_in_copy(project, package, pkg_files, compat, index, plan, registering)
     changed = write_tree(package_dir, pkg_files, force=force)
     for rel, text in [*((t.path, t.content) for t in templates), (project.app_file.name, compat)]:
         target = project.app_file.parent / rel
@@ -243,6 +282,29 @@ def extract_in_place(
     return replace(result, mode="in_place", changed=tuple(done), self_check=status)
 
 
+def _rename_in_registering(project: Project, gen: Generator, modules: list[str]) -> tuple[list[GeneratedFile], list[str]]:
+    """Project modules that register on the app stay where they are in in-place mode; the
+    endpoints their ``url_for`` calls name are renamed in them like in the package (files
+    relative to the monolith's directory), and computed ones are reported."""
+    out: list[GeneratedFile] = []
+    before = len(gen.notes)
+    base = project.app_file.parent
+    for module in modules:
+        path = project.root.joinpath(*module.split("."))
+        path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+        if not path.is_file() or not path.is_relative_to(base):
+            continue
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(project.root).as_posix()
+        gen._report_dynamic_endpoints(rel, text, 1)
+        if gen._renamer is None or not gen._mentions_endpoint(text):
+            continue
+        new = cst.parse_module(text).visit(gen.renamer_for(text)).code
+        if new != text:
+            out.append(GeneratedFile(path.relative_to(base).as_posix(), new))
+    return out, gen.notes[before:]
+
+
 def _keep_import_name(f: GeneratedFile, package: str, module_name: str) -> GeneratedFile:
     if f.path != f"{package}/__init__.py" or not isinstance(f.content, str):
         return f
@@ -250,7 +312,13 @@ def _keep_import_name(f: GeneratedFile, package: str, module_name: str) -> Gener
 
 
 def _check_in_copy(
-    project: Project, package: str, pkg_files: list[GeneratedFile], compat: str, index: SourceIndex, plan: Any
+    project: Project,
+    package: str,
+    pkg_files: list[GeneratedFile],
+    compat: str,
+    index: SourceIndex,
+    plan: Any,
+    registering: list[str] = (),  # type: ignore[assignment]
 ) -> str:
     """Build the result in a copy of the project package and compare url_maps there."""
     top = project.module_name.split(".")[0]
@@ -266,10 +334,12 @@ def _check_in_copy(
         app_copy.write_text(compat, encoding="utf-8")
         verdict = check_url_map(
             project_root=project.root,
-            original_module=project.module_name,
+            original_module=import_name(project),
             app_name=index.app_name,
             package_dir=scratch,
-            package=project.module_name,
+            package=import_name(project),
+            extra_modules=registering,
+            new_extra_modules=registering,
             attr=index.app_name,
             renames={r.old: r.new for r in plan.renames},
         )

@@ -11,6 +11,8 @@ recursive helpers moving together), so the result does not depend on statement o
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -26,6 +28,23 @@ SHARED = "shared.helpers"
 LEGACY = "legacy_code"
 WSGI = "<wsgi>"
 APP_LEVEL = frozenset({INIT, EXTENSIONS, HOOKS, COMMANDS, SHARED, LEGACY, WSGI})
+
+
+FROM_OBJECT_NAME = re.compile(r"\.from_object\(\s*__name__\s*\)")
+
+#: names of generated modules and folders a domain package may not take
+RESERVED = frozenset({"hooks", "commands", "extensions", "shared", "legacy_code", "templates", "static", "wsgi"})
+
+
+def domain_package(domain: str) -> str:
+    """The domain's package name: an identifier that no generated module or folder uses
+    (``/hooks/github`` must not make ``webapp/hooks/`` shadow ``webapp/hooks.py``)."""
+    name = re.sub(r"\W", "_", domain) or "main"
+    if name[0].isdigit():
+        name = f"d_{name}"
+    if name in RESERVED or keyword.iskeyword(name) or name.startswith("__"):
+        name = f"{name}_"
+    return name
 
 
 def domain_of_module(module: str) -> str | None:
@@ -77,7 +96,7 @@ def place(
     def route_domain(stmt: Statement) -> str:
         for key in (*stmt.endpoints, stmt.name, stmt.view):
             if key and key in endpoint_domains:
-                return endpoint_domains[key]
+                return domain_package(endpoint_domains[key])
         return default_domain
 
     # 1. fixed places
@@ -119,17 +138,26 @@ def place(
         for s in bp_members:
             for key in (f"{bp_name}.{s.name}", s.name):
                 if key in endpoint_domains:
-                    bp_domain = endpoint_domains[key]
+                    bp_domain = domain_package(endpoint_domains[key])
                     break
             if bp_domain:
                 break
-        target_domain = bp_domain or bp_name
+        target_domain = domain_package(bp_domain or bp_name)
         for s in [*bp_members, *([holder] if holder else [])]:
             if s.unsafe:
                 continue
             plan.module[s.index] = f"{target_domain}.routes"
             plan.domain[s.index] = target_domain
             plan.reason[s.index] = f"blueprint {bp_name!r} moves whole to the {target_domain} domain"
+
+    # ``app.config.from_object(__name__)`` reads the module's upper-case names: they stay
+    # together in the kernel, which create_app then names instead of ``__name__``
+    if any(s.kind in {"setup", "app"} and FROM_OBJECT_NAME.search(s.code) for s in stmts):
+        for stmt in stmts:
+            if stmt.kind == "state" and stmt.defines and not stmt.unsafe and stmt.index not in plan.module:
+                if all(n.isupper() for n in stmt.defines):
+                    plan.module[stmt.index] = SHARED
+                    plan.reason[stmt.index] = "configuration read by app.config.from_object(__name__)"
 
     # side-effect statements (``view.methods = [...]``, ``CACHE.update(...)``) run in the module
     # of what they change, after it: they are placed last, with their subject
@@ -147,7 +175,7 @@ def place(
             plan.users.setdefault(provider.index, set()).add(stmt.index)
     condensed = nx.condensation(graph)
     order = list(nx.lexicographical_topological_sort(condensed, key=lambda n: min(condensed.nodes[n]["members"])))
-    helper_domains = helper_domains or {}
+    helper_domains = {name: domain_package(d) for name, d in (helper_domains or {}).items()}
     for node in order:
         members = sorted(condensed.nodes[node]["members"])
         if all(m in plan.module for m in members):
@@ -200,7 +228,7 @@ def place(
     domains_seen = {domain_of_module(m) for m in plan.module.values()}
     plan.domains = sorted(d for d in domains_seen if d)
     for stmt in stmts:
-        if stmt.rebinds:
+        if stmt.rebinds and not stmt.unsafe:
             plan.notes.append(
                 f"{stmt.file or index.path}:{stmt.line}: {stmt.name} rebinds module globals "
                 f"({', '.join(sorted(stmt.rebinds))}) with `global`; code in other modules that "

@@ -31,6 +31,7 @@ class Project:
     package: str  # the monolith's package ("" for a top-level module)
     copies: list[CopiedModule] = field(default_factory=list)
     resource_dirs: list[str] = field(default_factory=list)  # templates/static beside the app
+    template_dirs: list[str] = field(default_factory=lambda: ["templates"])  # url_for renamed in these
 
     @property
     def app_rel(self) -> str:
@@ -54,6 +55,18 @@ def locate(app_file: Path) -> Project:
         if (app_file.parent / name).is_dir():
             project.resource_dirs.append(name)
     return project
+
+
+def add_app_folders(project: Project, folders: dict[str, str]) -> None:
+    """Folders the ``Flask(...)`` call names (``template_folder="views"``) are copied too."""
+    for key in ("template_folder", "static_folder"):
+        name = folders.get(key)
+        if not name or name.startswith("/") or ".." in name.split("/"):
+            continue
+        if (project.app_file.parent / name).is_dir() and name not in project.resource_dirs:
+            project.resource_dirs.append(name)
+        if key == "template_folder" and name not in project.template_dirs:
+            project.template_dirs.append(name)
 
 
 def _module_file(root: Path, dotted: str) -> Path | None:

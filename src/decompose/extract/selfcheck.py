@@ -111,14 +111,16 @@ def check_url_map(
     attr: str = "create_app",
     timeout: float = 120.0,
     extra_modules: Sequence[str] = (),
+    new_extra_modules: Sequence[str] = (),
+    original_is_factory: bool = False,
 ) -> SelfCheck:
     """Import both apps in child processes and compare their url_maps.
 
     The new app is ``package.create_app()``, or ``package.<attr>`` when ``attr`` is not
     ``create_app`` (in-place mode imports the compatibility module's ``app``).
     """
-    original = _spawn(project_root, [project_root], original_module, app_name, False, extra_modules)
-    new = _spawn(package_dir, [package_dir], package, attr, attr == "create_app")
+    original = _spawn(project_root, [project_root], original_module, app_name, original_is_factory, extra_modules)
+    new = _spawn(package_dir, [package_dir], package, attr, attr == "create_app", new_extra_modules)
     old_rules, old_err = _collect(original, original_module, timeout)
     new_rules, new_err = _collect(new, f"the generated package {package}", timeout)
     if old_rules is None:

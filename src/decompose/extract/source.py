@@ -44,6 +44,7 @@ class Statement:
     subject: str = ""  # a statement that only mutates something: the name it mutates
     notes: list[str] = field(default_factory=list)
     file: str = ""  # set when the statement comes from another module of the project (spliced)
+    keep_app: bool = False  # kept inside register_legacy(app): it needs the real app, not current_app
 
     @property
     def is_import(self) -> bool:
@@ -61,6 +62,7 @@ class SourceIndex:
     app_name: str
     blueprints: dict[str, str]  # module-level Blueprint variable -> blueprint name
     future_imports: tuple[str, ...] = ()
+    factory_only: str = ""  # the module defines only an app factory: its name (see ``only_factory``)
 
     def providers(self) -> dict[str, list[Statement]]:
         out: dict[str, list[Statement]] = {}
@@ -254,7 +256,10 @@ def index_source(path: str, module_name: str, code: str, *, app_name: str | None
     if app_name is None:
         app_name = _find_app(statements, aliases)
     if app_name is None:
-        raise InputError(f"{path}: no module-level Flask app found (expected e.g. `app = Flask(__name__)`).")
+        raise InputError(
+            f"{path}: no module-level Flask app found (expected e.g. `app = Flask(__name__)`); if the app "
+            "is built by a factory in another module (`app = create_app()`), give that module instead."
+        )
     blueprints = _find_blueprints(statements, aliases)
     index = SourceIndex(
         path=path,
@@ -457,7 +462,9 @@ def _classify(stmt: Statement, index: SourceIndex, aliases: dict[str, str]) -> N
                     stmt.explicit_endpoint = endpoint_node is not None and not (
                         isinstance(endpoint_node, cst.Name) and endpoint_node.value == "None"
                     )
-                    if endpoint is None:
+                    if unsafe_calls:
+                        stmt.unsafe = f"calls {', '.join(sorted(unsafe_calls))}() to find what it registers"
+                    elif endpoint is None:
                         stmt.unsafe = "registers a route whose endpoint is computed at run time"
                     else:
                         stmt.endpoints = (endpoint,)
@@ -587,3 +594,125 @@ def _add_url_rule_endpoint(call: cst.Call) -> tuple[str | None, str | None]:
     if endpoint_node is not None and not (isinstance(endpoint_node, cst.Name) and endpoint_node.value == "None"):
         return string_value(endpoint_node), view_name
     return view_endpoint, view_name
+
+
+#: statement kinds that run once while the app is built: reading module state there is safe
+_BUILD_KINDS = frozenset({"app", "setup", "extension", "app_value", "main", "import", "docstring", "blueprint"})
+
+
+def keep_global_state_together(index: SourceIndex) -> None:
+    """Module state that functions rebind with ``global`` is kept as written, with every
+    function that rebinds or reads it, in the legacy module.
+
+    ``global hits; hits += 1`` rebinds the name in the module the function lives in; once the
+    state and its users sit in different generated modules, each holds its own binding and
+    readers see a stale value (or a NameError). Keeping the group in one module keeps one
+    binding; everything else still imports the group's functions, which read the live value.
+    """
+    rebinders: dict[str, list[Statement]] = {}
+    for stmt in index.statements:
+        for name in stmt.rebinds:
+            rebinders.setdefault(name, []).append(stmt)
+    for name in sorted(rebinders):
+        first = rebinders[name][0]
+        where = f"{first.file or index.path}:{first.line}"
+        reason = (
+            f"shares the module global `{name}`, which {first.name}() ({where}) rebinds with `global`: "
+            "kept together as written so that every reader sees the current value"
+        )
+        for stmt in index.statements:
+            if stmt.kind in _BUILD_KINDS or stmt.unsafe:
+                continue
+            if name in stmt.uses or name in stmt.defines or name in stmt.rebinds:
+                stmt.unsafe = reason
+
+
+def keep_namespace_readers_company(index: SourceIndex) -> None:
+    """A statement kept as written that reads the module namespace (``globals()``, ``vars()``)
+    finds names by string; the functions and classes nothing else names are the ones it can
+    be looking for, so they are kept beside it (in the legacy module) instead of moving away."""
+    readers = [s for s in index.statements if s.unsafe and re.search(r"\b(globals|vars|locals)\(\s*\)", s.code)]
+    if not readers:
+        return
+    used = {n for s in index.statements for n in s.uses - s.defines}
+    first = readers[0]
+    reason = (
+        f"named by nothing but found through {first.file or index.path}:{first.line}, which reads "
+        "the module namespace: kept beside it"
+    )
+    for stmt in index.statements:
+        if stmt.unsafe or stmt.kind not in {"helper", "class"} or not stmt.defines:
+            continue
+        if not (stmt.defines & used):
+            stmt.unsafe = reason
+
+
+_REGISTERS = ("add_url_rule", "route", "get", "post", "put", "patch", "delete", "register_blueprint", "errorhandler",
+              "before_request", "after_request", "register_error_handler")
+
+
+def keep_registering_helpers(index: SourceIndex) -> None:
+    """A project function that registers on the app when *called* (a custom ``@api_route``
+    decorator wrapping ``app.add_url_rule``) needs the real app at the moment it runs, which
+    ``current_app`` is not at import time. It stays as written inside ``register_legacy(app)``,
+    with every statement that uses it, so both see the app ``create_app`` builds."""
+    app = index.app_name
+    pattern = re.compile(rf"\b{re.escape(app)}\.({'|'.join(_REGISTERS)})\(")
+    helpers = {
+        stmt.name: stmt
+        for stmt in index.statements
+        if stmt.kind == "helper" and isinstance(stmt.node, cst.FunctionDef) and app not in stmt.top_uses
+        and app in stmt.uses and pattern.search(stmt.code)
+    }
+    if not helpers:
+        return
+    for name, helper in helpers.items():
+        where = f"{helper.file or index.path}:{helper.line}"
+        helper.keep_app = True
+        helper.unsafe = helper.unsafe or f"{name}() registers on the app when called, so it needs the app create_app builds"
+        for stmt in index.statements:
+            if stmt is helper or name not in stmt.uses or stmt.kind in _BUILD_KINDS:
+                continue
+            stmt.keep_app = True
+            stmt.unsafe = stmt.unsafe or f"registers through {name}() ({where}), kept beside it as written"
+
+
+def app_folders(index: SourceIndex) -> dict[str, str]:
+    """``template_folder`` / ``static_folder`` given as strings to the monolith's ``Flask(...)``."""
+    out: dict[str, str] = {}
+    for stmt in index.statements:
+        if stmt.kind != "app":
+            continue
+        _, value = _assign_target(stmt.node)
+        if isinstance(value, cst.Call):
+            for key in ("template_folder", "static_folder"):
+                text = string_value(_kwarg(value, key))
+                if text:
+                    out[key] = text
+    return out
+
+
+def only_factory(code: str) -> tuple[str, int] | None:
+    """(name, line) of the one top-level function that builds a Flask app and returns it, when
+    the module has no module-level app (the Flask tutorial's ``create_app``), else None."""
+    import ast
+
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    found = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        if any(a.default is None for a in [*node.args.posonlyargs, *node.args.args][: len(node.args.args) - len(node.args.defaults)]):
+            continue  # it needs arguments extract cannot invent
+        local = None
+        for stmt in node.body:
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+                func = ast.unparse(stmt.value.func)
+                if (func == "Flask" or func.endswith(".Flask")) and isinstance(stmt.targets[0], ast.Name):
+                    local = stmt.targets[0].id
+        if local and any(isinstance(s, ast.Return) and isinstance(s.value, ast.Name) and s.value.id == local for s in node.body):
+            found.append((node.name, min([node.lineno, *(d.lineno for d in node.decorator_list)])))
+    return found[0] if len(found) == 1 else None

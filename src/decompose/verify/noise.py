@@ -3,7 +3,8 @@
 The baseline runs every step twice (primary, secondary) in two fresh environments. A path that
 differs between those runs (a timestamp, a token, a uuid) is noise for that step, and so is
 everything below it. A difference between primary and candidate at a path that is not noise is
-real. Paths matching a configured ``ignore`` pattern are always noise.
+real. Paths matching a configured ``ignore`` pattern are always noise (reported with
+``(ignore)`` when only the pattern, not the baseline runs, made them so).
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def classify(
     """
     noise_paths = [d.path for d in primary_vs_secondary or ()]
     real = tuple(d for d in primary_vs_candidate if not _noisy(d.path, noise_paths, ignore))
-    ignored = {
-        d.path for d in primary_vs_candidate if _noisy(d.path, noise_paths, ignore)
-    } | set(noise_paths)
+    ignored = set(noise_paths)
+    for d in primary_vs_candidate:
+        if _noisy(d.path, noise_paths, ()):
+            ignored.add(d.path)
+        elif _noisy(d.path, (), ignore):
+            ignored.add(f"{d.path} (ignore)")  # configured, not observed: say so
     return Classified(real=real, noise=tuple(sorted(ignored)))

@@ -17,6 +17,7 @@ from decompose.model.verify import OUTCOMES, VerifyReport
 
 SCHEMA_VERSION = 1
 _INDEX = re.compile(r"\[\d+\]")
+_RENAME = re.compile(r"\(endpoint rename .*\)$")
 
 
 def summary(report: VerifyReport) -> str:
@@ -65,7 +66,9 @@ def render_table(report: VerifyReport, width: int = 160) -> str:
     console.print(table)
     # $.items[0].created_at and $.items[1].created_at are one kind of noise: count endpoints
     noise = Counter(
-        path for e in report.endpoints for path in sorted({_INDEX.sub("[*]", p) for p in e.noise})
+        path
+        for e in report.endpoints
+        for path in sorted({_RENAME.sub("(endpoint rename)", _INDEX.sub("[*]", p)) for p in e.noise})
     )
     if noise:
         shown = ", ".join(f"{path} ({n})" for path, n in sorted(noise.items())[:20])

@@ -48,3 +48,19 @@ def test_in_place_twice_is_a_no_op_and_check_sees_hand_edits(tmp_path: Path) -> 
     routes = app.parent / "webapp" / "catalog" / "routes.py"
     routes.write_text(routes.read_text() + "# hand edit\n")
     assert extract_in_place(app, mode="check").changed == ("webapp/catalog/routes.py",)
+
+
+def test_in_place_keeps_the_views_module_registering_and_renames_its_url_for(tmp_path: Path) -> None:
+    """The Flask docs' package layout: views.py stays in the project and registers on the app
+    the compatibility layer builds; its url_for of a moved endpoint follows the rename."""
+    shutil.copytree(FIXTURE.parent / "extract" / "views_package_init", tmp_path / "proj")
+    init = tmp_path / "proj" / "mysite" / "__init__.py"
+    result = extract_in_place(init, endpoint_domains={"index": "main"})
+    assert result.self_check == "passed: 4 rules equal after 1 planned renames"
+    assert init.read_text().rstrip().endswith("import mysite.views  # noqa: E402,F401")
+    assert 'url_for("main.index")' in (tmp_path / "proj" / "mysite" / "views.py").read_text()
+    probe = "import mysite; c = mysite.app.test_client(); print(c.get('/about').get_data(as_text=True))"
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path / "proj", capture_output=True, text=True)
+    assert proc.stdout.strip() == "about site /", proc.stderr
+    again = extract_in_place(init, endpoint_domains={"index": "main"}, mode="check")
+    assert again.changed == ()

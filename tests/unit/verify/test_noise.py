@@ -31,3 +31,9 @@ def test_without_a_secondary_run_only_ignore_patterns_filter() -> None:
 
 def test_a_whole_noisy_body_hides_its_lines() -> None:
     assert classify([d("body")], [d("body:line 3")]).real == ()
+
+
+def test_configured_ignores_are_labelled() -> None:
+    ignore = [jsonpath.compile_pattern("$.took_ms")]
+    result = classify([d("$.at")], [d("$.took_ms"), d("$.at")], ignore)
+    assert result.real == () and result.noise == ("$.at", "$.took_ms (ignore)")

@@ -9,7 +9,6 @@ from decompose.analysis.findings import FindingContext, register
 from decompose.analysis.findings._util import short
 from decompose.model import Finding, Severity
 
-
 REQUEST_HOOKS = frozenset({"before_request", "after_request", "teardown_request", "teardown_appcontext",
                            "errorhandler", "context_processor", "url_value_preprocessor", "url_defaults"})
 
