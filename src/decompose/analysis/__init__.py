@@ -25,6 +25,9 @@ Why the stdlib ``ast`` for the analysis and libcst only for the trees: see
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from decompose.analysis.project import ParsedModule, ProjectIndex, StatementInfo, load_project
@@ -64,28 +67,48 @@ def analyze(
     Raises :class:`decompose.errors.InputError` for input that cannot be analysed.
     """
     cfg = resolve_config(path, config)
-    if use_cache:
-        from decompose.analysis import cache
+    with _gc_paused():
+        if use_cache:
+            from decompose.analysis import cache
 
-        cached = cache.lookup(path, cfg)
-        if cached is not None:
-            return cached
-    index = load_project(
-        path,
-        exclude=cfg.analyze.exclude,
-        max_file_bytes=cfg.analyze.max_file_bytes,
-        follow_imports=cfg.analyze.follow_imports,
-    )
-    result = analyze_project(index, cfg)
-    if use_cache:
-        from decompose.analysis import cache
+            cached = cache.lookup(path, cfg)
+            if cached is not None:
+                return cached
+        index = load_project(
+            path,
+            exclude=cfg.analyze.exclude,
+            max_file_bytes=cfg.analyze.max_file_bytes,
+            follow_imports=cfg.analyze.follow_imports,
+        )
+        result = analyze_project(index, cfg)
+        if use_cache:
+            from decompose.analysis import cache
 
-        cache.store(path, cfg, index, result)
+            cache.store(path, cfg, index, result)
     return result
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while analysing.
+
+    Parsing and analysis allocate millions of small objects (libcst and ast nodes) and create
+    almost no reference cycles; with the collector on, its full passes over the growing heap cost
+    up to a third of the run on a 50,000-line file. Memory is bounded by the input, and the
+    previous state is restored afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def analyze_project(index: ProjectIndex, config: Config | None = None) -> AnalysisResult:
     """Analyse a project loaded with :func:`load_project`."""
     from decompose.analysis.engine import analyze_project as _analyze
 
-    return _analyze(index, config or Config())
+    with _gc_paused():
+        return _analyze(index, config or Config())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from decompose.analysis.astutil import children
+from decompose.analysis.astutil import children, walk
 from decompose.analysis.names import Resolver
 from decompose.analysis.project import ParsedModule
 from decompose.analysis.statements import target_names
@@ -183,7 +183,7 @@ def _class(
             mq = f"{qualname}.{child.name}"
             info.methods[child.name] = mq
             _function(resolver, defs, module, child, mq, "method", qualname, qualname)
-            for sub in ast.walk(child):
+            for sub in walk(child):
                 if isinstance(sub, (ast.Assign, ast.AnnAssign)) and sub.value is not None:
                     targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
                     for t in targets:

@@ -39,6 +39,14 @@ def _name_matches(pattern: str, *names: str) -> bool:
 
 def unit_of(p: Project, qualname: str) -> str:
     """The module-level function or class a function belongs to."""
+    cache: dict[str, str] = p.__dict__.setdefault("_unit_cache", {})
+    found = cache.get(qualname)
+    if found is None:
+        found = cache[qualname] = _unit_of(p, qualname)
+    return found
+
+
+def _unit_of(p: Project, qualname: str) -> str:
     current = qualname
     for _ in range(50):
         f = p.defs.functions.get(current)

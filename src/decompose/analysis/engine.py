@@ -64,6 +64,8 @@ class Project:
     static_routes: list[Route]
     facts: dict[str, Facts]
     reach: dict[str, Reach] = field(default_factory=dict)  # per route handler
+    _reached_by: dict[str, list[str]] | None = None
+    _handled_by: dict[str, list[str]] | None = None
 
     def module(self, rel: str) -> ParsedModule | None:
         return next((m for m in self.index.modules.values() if m.rel == rel), None)
@@ -80,6 +82,26 @@ class Project:
                     out.append(m)
             return out
         return []
+
+    def endpoints_reaching(self, func: str) -> list[str]:
+        """Endpoints whose handler reaches ``func`` (sorted); computed once for all functions."""
+        if self._reached_by is None:
+            reached: dict[str, set[str]] = {}
+            for r in self.routes:
+                for f in self.reach_of(r.handler).functions:
+                    reached.setdefault(f, set()).add(r.endpoint)
+            self._reached_by = {f: sorted(eps) for f, eps in reached.items()}
+        return self._reached_by.get(func, [])
+
+    def endpoints_of(self, func: str) -> list[str]:
+        """Endpoints whose handler is ``func`` (a view, or a method of a view class)."""
+        if self._handled_by is None:
+            handled: dict[str, set[str]] = {}
+            for r in self.routes:
+                for f in self.handler_functions(r.handler):
+                    handled.setdefault(f, set()).add(r.endpoint)
+            self._handled_by = {f: sorted(eps) for f, eps in handled.items()}
+        return self._handled_by.get(func, [])
 
     def reach_of(self, handler: str) -> Reach:
         if handler in self.reach:
@@ -354,28 +376,33 @@ def _imports(p: Project) -> list[ImportInfo]:
 
     out = []
     for m in p.index.modules.values():
-        stack: list[tuple[ast.AST, str]] = [(n, "module") for n in m.tree.body]
+        stack: list[tuple[ast.stmt, str]] = [(n, "module") for n in m.tree.body]
         while stack:
             node, scope = stack.pop()
             if isinstance(node, ast.Import):
                 out.append(ImportInfo("", tuple((a.name, a.asname) for a in node.names), m.location(node), scope))
-            elif isinstance(node, ast.ImportFrom):
+                continue
+            if isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
                     base = resolve_relative(m, node.module, node.level) or base
                 out.append(
                     ImportInfo(base, tuple((a.name, a.asname) for a in node.names), m.location(node), scope, node.level)
                 )
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                inner = "function"
+            elif isinstance(node, ast.Try):
+                inner = "try" if scope == "module" else scope
+            elif isinstance(node, ast.If):
+                inner = "conditional" if scope == "module" else scope
             else:
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    inner = "function"
-                elif isinstance(node, ast.Try):
-                    inner = "try" if scope == "module" else scope
-                elif isinstance(node, ast.If):
-                    inner = "conditional" if scope == "module" else scope
-                else:
-                    inner = scope
-                stack.extend((c, inner) for c in ast.iter_child_nodes(node) if isinstance(c, ast.stmt) or isinstance(c, ast.ExceptHandler))
+                inner = scope
+            bodies: list[list[ast.stmt]] = [getattr(node, name, None) or [] for name in ("body", "orelse", "finalbody")]
+            bodies.extend(h.body for h in getattr(node, "handlers", None) or [])
+            bodies.extend(c.body for c in getattr(node, "cases", None) or [])
+            for body in bodies:
+                stack.extend((c, inner) for c in body if isinstance(c, ast.stmt))
     return sorted(out, key=lambda i: (i.location.file, i.location.line, i.module))
 
 

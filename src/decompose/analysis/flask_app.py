@@ -13,6 +13,7 @@ blueprints, ``GET`` implies ``HEAD``, automatic ``OPTIONS``, ``MethodView`` meth
 from __future__ import annotations
 
 import ast
+import bisect
 import posixpath
 from dataclasses import dataclass, field
 
@@ -70,6 +71,9 @@ HOOK_CALLS = {
     "add_app_template_global": "template_global",
     "add_app_template_test": "template_test",
 }
+REGISTRATION_CALLS = frozenset(
+    {"add_url_rule", "register_blueprint", "add_command", "add_resource", "add_namespace", *HOOKS, *HOOK_CALLS}
+)
 AUTH_WORDS = ("login_required", "jwt_required", "auth", "token_required", "admin_required",
               "roles_required", "roles_accepted", "permission", "fresh_login_required", "requires_")
 
@@ -145,6 +149,7 @@ class FlaskScanner:
         self._aliases: dict[str, tuple[str | None, str | None]] = {}
         self._factory_calls: list[tuple[str, str, ast.stmt, ParsedModule]] = []
         self._walked_with: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        self._interesting_lines: dict[str, list[int]] = {}
 
     # -- symbols ---------------------------------------------------------------------------
     def symbol(self, module: ParsedModule, node: ast.AST, scope: _Scope | None) -> str | None:
@@ -327,8 +332,9 @@ class FlaskScanner:
                     scope.values[t.id] = node.value
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self._decorated(module, node, scope, loop)
-        for call in _calls_outside_defs(node):
-            self._call(module, call, scope, loop)
+        if self._may_register(module, node):
+            for call in _calls_outside_defs(node):
+                self._call(module, call, scope, loop)
         if isinstance(node, ast.Assign):
             # app.jinja_env.filters["name"] = f
             for t in node.targets:
@@ -342,6 +348,35 @@ class FlaskScanner:
                             self.facts.hooks.append(
                                 (target, Hook(kind, handler, module.location(node), self._const(module, t.slice)))
                             )
+
+    def _may_register(self, module: ParsedModule, node: ast.stmt) -> bool:
+        """Whether a statement's lines hold a call that can register something: a registration
+        method, or an argument naming an app or blueprint (``init_app(app)``). Skips the walk of
+        the vast majority of statements."""
+        if self._aliases:
+            return True  # inside an unrolled loop or a function given the app: look everywhere
+        lines = self._interesting_lines.get(module.name)
+        if lines is None:
+            names = {sym.rsplit(".", 1)[-1] for sym in self.facts.objects}
+            found = set()
+            for call in module.nodes.calls:
+                func = call.func
+                if isinstance(func, ast.Attribute) and func.attr in REGISTRATION_CALLS:
+                    found.add(call.lineno)
+                    continue
+                for arg in (*call.args, *(k.value for k in call.keywords)):
+                    last = arg.id if isinstance(arg, ast.Name) else (arg.attr if isinstance(arg, ast.Attribute) else None)
+                    if last in names:
+                        found.add(call.lineno)
+                        break
+            lines = sorted(found)
+            self._interesting_lines[module.name] = lines
+        if not lines:
+            return False
+        start = node.lineno
+        end = node.end_lineno or start
+        i = bisect.bisect_left(lines, start)
+        return i < len(lines) and lines[i] <= end
 
     def _decorated(self, module: ParsedModule, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: _Scope | None, loop: int) -> None:
         qual = self._qualname(module, node, scope)

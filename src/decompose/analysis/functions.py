@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from decompose.analysis.astutil import children
+from decompose.analysis.astutil import children, walk
 from decompose.analysis.definitions import Definitions, FuncDef
 from decompose.analysis.models import OTHER_DATA_LAYERS, SQLALCHEMY_EXTENSIONS, ModelDef
 from decompose.analysis.names import Resolver
@@ -107,7 +107,6 @@ class CallSite:
     node: ast.AST
     loops: tuple[Loop, ...]
     reference: bool = False
-    arg_names: frozenset[str] = frozenset()  # loop variables passed to it
 
 
 @dataclass
@@ -291,6 +290,9 @@ class Walker(ast.NodeVisitor):
     def generic_visit(self, node: ast.AST) -> None:
         for child in children(node):
             self.visit(child)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """Nothing below a constant (and ast.NodeVisitor's own visit_Constant is slow)."""
 
     def run(self) -> Facts:
         for stmt in self.func.node.body:
@@ -564,11 +566,11 @@ class Walker(ast.NodeVisitor):
             return out
         likes: set[int] = set()
         for arg in call.args:
-            for sub in ast.walk(arg):
+            for sub in walk(arg):
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in LIKE_OPS:
                     likes.add(id(sub.func.value))
         for arg in call.args:
-            for sub in ast.walk(arg):
+            for sub in walk(arg):
                 if isinstance(sub, ast.Attribute):
                     m = self._model_of(sub.value) if isinstance(sub.value, (ast.Name, ast.Attribute)) else None
                     if m is not None and self.qualify(sub.value) == m and self._column(m, sub.attr):
@@ -577,7 +579,7 @@ class Walker(ast.NodeVisitor):
 
     def _eager(self, call: ast.Call) -> frozenset[str]:
         names = set()
-        for sub in ast.walk(call):
+        for sub in walk(call):
             if isinstance(sub, ast.Call):
                 last = (self.qualify(sub.func) or (sub.func.attr if isinstance(sub.func, ast.Attribute) else "")).rsplit(".", 1)[-1]
                 if last in EAGER:
@@ -694,7 +696,7 @@ class Walker(ast.NodeVisitor):
 
     def _loop(self, iter_node: ast.AST, target: ast.AST, line: int) -> Loop:
         t = self.type_of(iter_node)
-        names = frozenset(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        names = frozenset(n.id for n in walk(target) if isinstance(n, ast.Name))
         if isinstance(iter_node, ast.Call) and isinstance(iter_node.func, ast.Name) and iter_node.func.id == "enumerate" and iter_node.args:
             t = self.type_of(iter_node.args[0])
         eager: frozenset[str] = frozenset()
@@ -840,7 +842,7 @@ class Walker(ast.NodeVisitor):
             if kind == "instance" and cls in self.ctx.defs.classes:
                 target = self.ctx.defs.method(cls, method)
                 if target is not None:
-                    facts.calls.append(CallSite(target, node, loops, arg_names=self._arg_names(node)))
+                    facts.calls.append(CallSite(target, node, loops))
                     if cls in self.ctx.models and target.rsplit(".", 1)[-1] in self.ctx.models[cls].self_rel_reads:
                         receiver = func.value if isinstance(func, ast.Attribute) else None
                         var = receiver.id if isinstance(receiver, ast.Name) else ""
@@ -857,12 +859,12 @@ class Walker(ast.NodeVisitor):
         if callee is None:
             return
         if callee in self.ctx.defs.functions:
-            facts.calls.append(CallSite(callee, node, loops, arg_names=self._arg_names(node)))
+            facts.calls.append(CallSite(callee, node, loops))
             return
         if callee in self.ctx.defs.classes:
             init = self.ctx.defs.method(callee, "__init__")
             if init is not None:
-                facts.calls.append(CallSite(init, node, loops, arg_names=self._arg_names(node)))
+                facts.calls.append(CallSite(init, node, loops))
             return
         if callee.rsplit(".", 1)[-1] == "text" and callee.startswith("sqlalchemy"):
             return
@@ -885,18 +887,6 @@ class Walker(ast.NodeVisitor):
         if not any(t is not None and t[0] in ("query", "rows", "rel", "page") for t in types):
             return ()
         return types
-
-    def _arg_names(self, node: ast.Call) -> frozenset[str]:
-        names = set()
-        for a in [*node.args, *(k.value for k in node.keywords)]:
-            for sub in ast.walk(a):
-                if isinstance(sub, ast.Name):
-                    names.add(sub.id)
-        if isinstance(node.func, ast.Attribute):
-            for sub in ast.walk(node.func.value):
-                if isinstance(sub, ast.Name):
-                    names.add(sub.id)
-        return frozenset(names)
 
     def _io(self, callee: str, node: ast.Call) -> str | None:
         # instance types carry a trailing "()" per call in the chain: strip them for matching

@@ -6,6 +6,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from decompose.analysis.astutil import walk
 from decompose.analysis.definitions import ClassDef, Definitions
 from decompose.analysis.names import Resolver
 from decompose.model import ModelInfo
@@ -193,7 +194,7 @@ def _true(node: ast.expr | None) -> bool:
 
 
 def _calls_in(node: ast.AST) -> list[ast.Call]:
-    return [n for n in ast.walk(node) if isinstance(n, ast.Call)]
+    return [n for n in walk(node) if isinstance(n, ast.Call)]
 
 
 def _relationship_target(resolver: Resolver, m: ModelDef, call: ast.Call, by_name: dict[str, str]) -> str | None:
@@ -304,7 +305,7 @@ def _self_reads(m: ModelDef) -> None:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         reads = set()
-        for sub in ast.walk(node):
+        for sub in walk(node):
             if (
                 isinstance(sub, ast.Attribute)
                 and isinstance(sub.value, ast.Name)

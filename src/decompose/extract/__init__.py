@@ -14,7 +14,9 @@ the codemods, ``writer`` writes them atomically, ``selfcheck`` proves the url_ma
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
+import tokenize
 import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
@@ -23,22 +25,22 @@ from typing import Any
 
 from decompose.errors import CheckFailed, InputError
 from decompose.extract import plan as P
-from decompose.extract.contract import render_contract
+from decompose.extract.contract import render_contract, routes_imports
+from decompose.extract.factory import KeptInFactory, lift_factory_views
 from decompose.extract.generate import generate
 from decompose.extract.project import Project, add_app_folders, find_copies, locate
 from decompose.extract.registering import Inlined, find_registering, import_name, splice
 from decompose.extract.selfcheck import check_url_map, compile_all
 from decompose.extract.source import (
     SourceIndex,
-    only_factory,
     app_folders,
     index_source,
     keep_global_state_together,
     keep_namespace_readers_company,
     keep_registering_helpers,
+    only_factory,
 )
 from decompose.extract.writer import changed_files, manifest_file, unified_diffs, write_tree
-from decompose.extract.factory import KeptInFactory, lift_factory_views
 from decompose.model.extraction import ExtractionPlan, ExtractionResult, GeneratedFile, KeptAsIs
 from decompose.model.inventory import Location
 
@@ -64,9 +66,19 @@ def _read(path: Path) -> str:
     if b"\0" in data[:8192]:
         raise InputError(f"{path}: this is a binary file, not a Python module.")
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 (byte {exc.start}); save it as UTF-8 and retry.") from None
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)  # honours a PEP 263 line
+    except SyntaxError:
+        encoding = "utf-8"
+    try:
+        return data.decode("utf-8-sig" if encoding == "utf-8-sig" else encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        start = getattr(exc, "start", 0)
+        line = data[:start].count(b"\n") + 1
+        byte = f"byte 0x{data[start]:02x}" if start < len(data) else "a byte"
+        raise InputError(
+            f"{path}:{line}: not UTF-8 ({byte} is not valid {encoding}); save it as UTF-8 or declare its "
+            "encoding (# -*- coding: ... -*-) and retry."
+        ) from None
 
 
 def domains_from_analysis(result: Any, module_name: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -155,15 +167,24 @@ def plan_extraction(
     if endpoint_domains is None:
         from decompose.analysis import analyze
 
-        analysis = analyze(project.app_file, config=config)
-        endpoint_domains, pinned = domains_from_analysis(analysis, project.module_name)
-        helper_domains = {**pinned, **(helper_domains or {})}
-        config_file = analysis.config_file
-        unhandled = [
-            f"{u.location}: analyze did not understand this ({u.reason}); it moved as written"
-            for u in analysis.inventory.unhandled
-            if u.location.file in {project.app_rel, *(m.rel for m in spliced)}
-        ]
+        try:
+            analysis = analyze(project.app_file, config=config)
+        except InputError as exc:
+            if type(exc) is not InputError:
+                raise  # a bad config is the user's to fix
+            # a form extract reads but analyze does not: no domains, every route in one
+            endpoint_domains, unhandled = {}, [
+                f"{project.app_rel}: analyze could not read the app ({str(exc).rstrip('.')}); every route goes to the `main` domain"
+            ]
+        else:
+            endpoint_domains, pinned = domains_from_analysis(analysis, project.module_name)
+            helper_domains = {**pinned, **(helper_domains or {})}
+            config_file = analysis.config_file
+            unhandled = [
+                f"{u.location}: analyze did not understand this ({u.reason}); it moved as written"
+                for u in analysis.inventory.unhandled
+                if u.location.file in {project.app_rel, *(m.rel for m in spliced)}
+            ]
     else:
         unhandled = []
     placement = P.place(index, endpoint_domains, helper_domains=helper_domains)
@@ -182,7 +203,14 @@ def plan_extraction(
     if unhandled or spliced_notes:
         plan = replace(plan, notes=(*plan.notes, *spliced_notes, *unhandled))
     module_ids = {f.path[len(package) + 1 : -3].replace("/", ".") for f in files if f.path.startswith(package + "/") and f.path.endswith(".py")}
-    files.append(render_contract(package, plan.domains, module_ids))
+    crossing = routes_imports(package, files)
+    files.append(render_contract(package, plan.domains, module_ids, crossing))
+    if crossing:
+        plan = replace(plan, notes=(*plan.notes, *(
+            f"{a.replace('.', '/')}.py imports from {b.replace('.', '/')}.py (a handler calls another domain's "
+            "handler): allowed in .importlinter as a known exception; move the shared code into that domain's services"
+            for a, b in crossing
+        )))
     files.append(GeneratedFile("ruff.toml", RUFF_SETTINGS))
     errors = compile_all(files)
     if errors:

@@ -23,7 +23,15 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from decompose.extract.source import ROUTE_METHODS, SourceIndex, Statement, _classify, _import_aliases, _names, dotted
+from decompose.extract.source import (
+    ROUTE_METHODS,
+    SourceIndex,
+    Statement,
+    _classify,
+    _import_aliases,
+    _names,
+    dotted,
+)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,11 @@ import libcst as cst
 
 from decompose.codemods.app_to_current_app import AppToCurrentAppTransformer
 from decompose.codemods.endpoint_renames import RenameEndpointsTransformer, endpoint_collections
-from decompose.codemods.module_imports import RewriteModuleImportsTransformer, map_module, relative_module
+from decompose.codemods.module_imports import (
+    RewriteModuleImportsTransformer,
+    map_module,
+    relative_module,
+)
 from decompose.codemods.route_to_blueprint import RouteToBlueprintTransformer
 from decompose.codemods.strip_registrations import StripRegistrationsTransformer
 from decompose.extract import plan as P
@@ -104,7 +108,9 @@ def _url_for_names(index: SourceIndex) -> tuple[str, ...]:
             continue
         for small in stmt.node.body:
             if isinstance(small, cst.ImportFrom) and dotted(small.module or cst.Name("_")) == "flask":
-                if not isinstance(small.names, cst.ImportStar):
+                if isinstance(small.names, cst.ImportStar):
+                    names.add("url_for")
+                else:
                     for alias in small.names:
                         if dotted(alias.name) == "url_for":
                             asname = alias.asname.name if alias.asname else None
@@ -217,6 +223,8 @@ class Generator:
             node = visit_statement(node, RewriteModuleImportsTransformer(mapping=self.mapping, package=package))
         if module_id == P.INIT and P.FROM_OBJECT_NAME.search(code):
             node = visit_statement(node, _FromObjectName(f".{P.SHARED}"))
+        if module_id == P.INIT and ".from_object(" in code and self.mapping:
+            node = visit_statement(node, _FromObjectString(self.mapping, self.package))
         if self.app in stmt.uses and module_id not in {P.INIT, P.WSGI} and stmt.kind != "setup" and not stmt.keep_app:
             self._current_app.source = code  # earlier rewrites never bind or unbind the app name
             node = apply_to_statement(self._current_app, node)
@@ -510,6 +518,7 @@ class Generator:
             files.append(self._render_wsgi(wsgi_tail, sources))
             files.extend(self._copies(definer))
             files.extend(self._resources())
+            files.extend(self._config_files())
         return sorted(files, key=lambda f: f.path)
 
     def _note_unresolved(self, module_id: str, names: list[str]) -> None:
@@ -673,6 +682,28 @@ class Generator:
             out.append(GeneratedFile(self._kernel_path(copy.relpath), text))
         return out
 
+    def _config_files(self) -> list[GeneratedFile]:
+        """Files the set-up loads relative to the app's root (``app.config.from_pyfile("x.cfg")``):
+        copied beside the package's ``__init__`` so the new root path finds them."""
+        out = []
+        base = self.project.app_file.parent
+        pattern = re.compile(r"""\.from_(?:pyfile|file)\(\s*(['"])([^'"]+)\1""")
+        for stmt in self.index.statements:
+            if self.placement.module.get(stmt.index) != P.INIT:
+                continue
+            for match in pattern.finditer(stmt.code):
+                name = match.group(2)
+                source = base / name
+                where = f"{stmt.file or self.index.path}:{stmt.line}"
+                if name.startswith("/") or ".." in name.split("/"):
+                    continue
+                if source.is_file():
+                    out.append(GeneratedFile(f"{self.package}/{name}", source.read_text(encoding="utf-8")))
+                    self.notes.append(f"{where}: {name} is loaded relative to the app's root; copied to {self.package}/{name}")
+                else:
+                    self.notes.append(f"{where}: loads {name} relative to the app's root, which is now {self.package}/; it is not beside {self.index.path}; if the app needs it, put it there")
+        return out
+
     def _resources(self) -> list[GeneratedFile]:
         out = []
         base = self.project.app_file.parent
@@ -736,6 +767,31 @@ class _FromObjectName(cst.CSTTransformer):
                 value = cst.parse_expression(f'__name__ + "{self.suffix}"')
                 return updated_node.with_changes(args=[arg.with_changes(value=value)])
         return updated_node
+
+
+class _FromObjectString(cst.CSTTransformer):
+    """``config.from_object("config.DevConfig")`` naming a project module that was copied into
+    the kernel -> ``config.from_object(__name__ + ".shared.config.DevConfig")`` (works whatever
+    name the package is imported under)."""
+
+    def __init__(self, mapping: dict[str, str], package: str) -> None:
+        super().__init__()
+        self.mapping, self.package = mapping, package
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        func = updated_node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "from_object" and len(updated_node.args) == 1):
+            return updated_node
+        arg = updated_node.args[0]
+        value = arg.value.evaluated_value if isinstance(arg.value, cst.SimpleString) else None
+        if not isinstance(value, str) or "." not in value:
+            return updated_node
+        module, _, attr = value.rpartition(".")
+        new = map_module(self.mapping, module)
+        if new is None or not new.startswith(self.package + "."):
+            return updated_node
+        suffix = new[len(self.package):] + "." + attr
+        return updated_node.with_changes(args=[arg.with_changes(value=cst.parse_expression(f'__name__ + "{suffix}"'))])
 
 
 class _MonolithImports(cst.CSTTransformer):

@@ -34,6 +34,9 @@ SYNTHETIC = {
 
 LINE_LENGTH = 100
 
+#: star imports extract may resolve by importing the module (Flask and its own dependencies)
+STAR_SAFE = frozenset({"flask", "werkzeug", "jinja2", "markupsafe", "itsdangerous", "click"})
+
 
 def _name_kind(name: str) -> tuple[int, str]:
     """isort's order-by-type: CONSTANTS, Classes, then everything else; case-sensitive within."""
@@ -64,11 +67,33 @@ class ImportSources:
     definer: dict[str, str]  # name -> generated module id that defines it at module level
     import_stmts: dict[str, Statement] = field(default_factory=dict)  # name -> import statement
 
+    star_modules: list[str] = field(default_factory=list)  # `from flask import *`
+
     def __post_init__(self) -> None:
         for stmt in self.index.statements:
             if stmt.kind == "import":
                 for name in stmt.defines:
                     self.import_stmts[name] = stmt
+                if isinstance(stmt.node, cst.SimpleStatementLine):
+                    for small in stmt.node.body:
+                        if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar) and not small.relative:
+                            self.star_modules.append(dotted(small.module) if small.module else "")
+
+    def from_star(self, name: str) -> str | None:
+        """The module a ``from M import *`` of Flask's own packages gives ``name`` from, spelled out."""
+        import importlib
+
+        for module in self.star_modules:
+            if module.split(".")[0] not in STAR_SAFE or name.startswith("_"):
+                continue
+            try:
+                imported = importlib.import_module(module)
+            except ImportError:
+                continue
+            public = getattr(imported, "__all__", None)
+            if (name in public) if public is not None else hasattr(imported, name):
+                return module
+        return None
 
 
 def absolute_module(index: SourceIndex, node: cst.ImportFrom) -> str:
@@ -135,6 +160,8 @@ def build_imports(
             absolute_extra.setdefault(SYNTHETIC[name], set()).add((name, None))
         elif name in sources.definer:
             continue
+        elif (star := sources.from_star(name)) is not None:
+            absolute_extra.setdefault(star, set()).add((name, None))
         else:
             unresolved.append(name)
 

@@ -96,6 +96,8 @@ def imported_names(project: Project, files: list[Path]) -> dict[str, list[str]]:
         except (SyntaxError, ValueError):
             continue
         rel = path.relative_to(project.root).as_posix()
+        refs: set[str] = set()  # names this file gives the module itself (`from pkg import app as m`)
+        parent, _, leaf = module.rpartition(".")
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
                 target = node.module or ""
@@ -106,6 +108,15 @@ def imported_names(project: Project, files: list[Path]) -> dict[str, list[str]]:
                 if target == module:
                     for alias in node.names:
                         found.setdefault(alias.name, []).append(f"{rel}:{node.lineno}")
+                elif target == parent:
+                    refs |= {alias.asname or alias.name for alias in node.names if alias.name == leaf}
+            elif isinstance(node, ast.Import):
+                refs |= {alias.asname or alias.name for alias in node.names if alias.name == module}
+        if refs:
+            # `m.ShopError`, `pkg.app.db`: names read as attributes of the module
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Attribute) and ast.unparse(node.value) in refs:
+                    found.setdefault(node.attr, []).append(f"{rel}:{node.lineno}")
     return found
 
 

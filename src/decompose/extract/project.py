@@ -98,6 +98,11 @@ def _imported_modules(path: Path, module: str, is_package: bool) -> set[str]:
                 target = node.module or ""
             found.add(target)
             found.update(f"{target}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "from_object":
+            # app.config.from_object("config.DevConfig"): a module named by a string
+            arg = node.args[0] if node.args else None
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and "." in arg.value:
+                found.add(arg.value.rpartition(".")[0])
     return found
 
 

@@ -213,7 +213,7 @@ def find_registering(project: Project, code: str, app_name: str) -> list[Inlined
     taken: dict[str, set[tuple[str, str]]] = {name: set() for name in mono_defines}
     mono_is_pkg = project.app_file.name == "__init__.py"
     for name, origin in _import_origins(ast.parse(code), mono, mono_is_pkg).items():
-        taken[name].add(origin)
+        taken.setdefault(name, set()).add(origin)
     for path, module, _tree, names, modrefs in found:
         out.append(_rewrite(project, path, module, names, modrefs, mono, taken))
     return out
@@ -230,7 +230,8 @@ def _import_origins(tree: ast.Module, module: str, is_pkg: bool) -> dict[str, tu
         if isinstance(node, ast.ImportFrom):
             target = _absolute(module, is_pkg, node.level, node.module)
             for alias in node.names:
-                out[alias.asname or alias.name] = (target, alias.name)
+                if alias.name != "*":
+                    out[alias.asname or alias.name] = (target, alias.name)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 out[alias.asname or alias.name.split(".")[0]] = ("import", alias.name if alias.asname else alias.name.split(".")[0])
@@ -339,12 +340,12 @@ def _rewrite(
     is_pkg = path.name == "__init__.py"
     spans = _spans(tree)
     kept: list[tuple[cst.BaseStatement, tuple[int, int]]] = []
-    for i, (stmt, span) in enumerate(zip(tree.body, spans, strict=True)):
-        if i == 0 and _is_docstring(stmt):
+    for i, (original, span) in enumerate(zip(tree.body, spans, strict=True)):
+        if i == 0 and _is_docstring(original):
             continue
-        stmt = _drop_monolith_imports(stmt, module, is_pkg, names, modrefs, mono)
-        if stmt is not None:
-            kept.append((stmt, span))
+        dropped = _drop_monolith_imports(original, module, is_pkg, names, modrefs, mono)
+        if dropped is not None:
+            kept.append((dropped, span))
     body_code = "".join(_code(s) for s, _ in kept)
     # names the module binds itself that the monolith (or an earlier module) binds differently
     py_ast = ast.parse(text)
@@ -369,9 +370,9 @@ def _rewrite(
         notes.append(f"{rel}: `{name}` is also defined in {project.app_rel}; renamed `{new}` in the moved code")
     transformer = _Rewrite(module, is_pkg, set(modrefs), renames)
     out_stmts = []
-    for stmt, _ in kept:
+    for statement, _ in kept:
         transformer.skip = set()
-        new_stmt = stmt.visit(transformer)
+        new_stmt = statement.visit(transformer)
         assert isinstance(new_stmt, cst.BaseStatement)
         out_stmts.append(new_stmt)
     code = "".join(_code(s) for s in out_stmts)
@@ -385,7 +386,7 @@ def _rewrite(
     for name in _top_defines(code) if code.strip() else set():
         taken.setdefault(name, set())
     for name, origin in _import_origins(ast.parse(code), module, is_pkg).items():
-        taken[name].add(origin)
+        taken.setdefault(name, set()).add(origin)
     return Inlined(module=module, rel=rel, code=code, spans=[s for _, s in kept], notes=notes)
 
 

@@ -142,7 +142,11 @@ def _import_aliases(statements: list[cst.BaseStatement]) -> dict[str, str]:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
         for small in stmt.body:
-            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+                if small.module is not None and dotted(small.module) == "flask" and not small.relative:
+                    out.setdefault("Flask", "flask.Flask")
+                    out.setdefault("Blueprint", "flask.Blueprint")
+            elif isinstance(small, cst.ImportFrom):
                 base = dotted(small.module) if small.module else ""
                 for alias in small.names:
                     name = dotted(alias.name) or ""
@@ -220,6 +224,14 @@ def _line_spans(module: cst.Module, chunks: list[str]) -> list[tuple[int, int]]:
 
 def index_source(path: str, module_name: str, code: str, *, app_name: str | None = None) -> SourceIndex:
     """Parse ``code`` and index its top-level statements. Raises InputError on a syntax error."""
+    import ast
+
+    try:
+        ast.parse(code)  # CPython's message and position, the same analyze reports
+    except SyntaxError as exc:
+        raise InputError(f"{path}:{exc.lineno}:{exc.offset}: syntax error: {exc.msg}; fix the file and run again.") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise InputError(f"{path}: cannot parse it ({exc}).") from None
     try:
         module = cst.parse_module(code)
     except cst.ParserSyntaxError as exc:
@@ -477,7 +489,17 @@ def _classify(stmt: Statement, index: SourceIndex, aliases: dict[str, str]) -> N
             return
         stmt.kind = "setup"
         if _registers_routes(node, app):
-            stmt.unsafe = "registers routes dynamically (in a loop or condition)"
+            direct = (
+                isinstance(node, cst.SimpleStatementLine)
+                and isinstance(node.body[0], cst.Expr)
+                and isinstance(node.body[0].value, cst.Call)
+                and isinstance(node.body[0].value.func, cst.Call)
+            )
+            stmt.unsafe = (
+                f"registers a route by calling {app}.route(...)(view) directly"
+                if direct
+                else "registers routes dynamically (in a loop or condition)"
+            )
         elif unsafe_calls:
             stmt.unsafe = f"calls {', '.join(sorted(unsafe_calls))}() while configuring the app"
         return
@@ -705,7 +727,9 @@ def only_factory(code: str) -> tuple[str, int] | None:
     for node in tree.body:
         if not isinstance(node, ast.FunctionDef):
             continue
-        if any(a.default is None for a in [*node.args.posonlyargs, *node.args.args][: len(node.args.args) - len(node.args.defaults)]):
+        positional = [*node.args.posonlyargs, *node.args.args]
+        required = len(positional) - len(node.args.defaults)
+        if required > 0 or any(d is None for d in node.args.kw_defaults):
             continue  # it needs arguments extract cannot invent
         local = None
         for stmt in node.body:

@@ -64,7 +64,7 @@ def test_no_import_check_is_reported(project: Path, tmp_path: Path) -> None:
     ("content", "message"),
     [
         (None, "no such file"),
-        (b"def broken(:\n", "cannot parse"),
+        (b"def broken(:\n", "syntax error"),
         (b"\x00\x01\x02binary", "binary file"),
         (b"caf\xe9 = 1\n", "not UTF-8"),
         (b"", "empty"),

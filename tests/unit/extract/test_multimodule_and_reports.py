@@ -91,3 +91,43 @@ def test_a_clash_that_cannot_be_renamed_is_refused_with_the_reason(tmp_path: Pat
     views.write_text(views.read_text() + "\n\n@app.route('/h')\ndef home():\n    return 'again'\n")
     with pytest.raises(InputError, match=r"shop/views.py: defines `home`, which shop/server.py also defines"):
         extract(tmp_path / "proj" / "shop" / "server.py", out=tmp_path / "out", endpoint_domains={})
+
+
+def test_config_override_wins_and_a_global_named_config_survives(tmp_path: Path, clean_modules: None) -> None:
+    import importlib
+    import sys
+
+    result = _run("config_override", tmp_path)
+    assert result.self_check.startswith("passed")
+    init = {f.path: f.content for f in result.files}["webapp/__init__.py"]
+    assert "def create_app(test_config=None):" in init and "from .shared.settings import config" in init
+    assert "webapp/settings.cfg" in {f.path for f in result.files}
+    sys.path.insert(0, str(tmp_path / "out"))
+    app = importlib.import_module("webapp").create_app({"DB": "test", "SECRET_KEY": "test"})
+    assert (app.config["DB"], app.secret_key, app.config["FAREWELL"]) == ("test", "test", "bye from settings.cfg")
+
+
+def test_flaskr_config_and_a_template_folder_of_another_name(tmp_path: Path) -> None:
+    result = _run("flaskr_config", tmp_path)
+    files = {f.path: f.content for f in result.files}
+    assert 'app.config.from_object(__name__ + ".shared.helpers")' in files["webapp/__init__.py"]
+    page = files["webapp/views/page.html"]
+    assert "url_for('main.index')" in page and "request.endpoint == 'main.index'" in page
+    assert "'pages.about' == request.endpoint" in page
+
+
+def test_registering_helpers_and_namespace_readers_are_kept_with_reasons(tmp_path: Path) -> None:
+    result = _run("custom_route_decorator", tmp_path)
+    assert result.self_check.startswith("passed")
+    reasons = {k.location.line: k.reason for k in result.plan.kept}
+    assert "api_route() registers on the app when called" in reasons[9]
+    assert reasons[18].startswith("registers through api_route() (app.py:9)")
+    assert "reads the module namespace" in reasons[23] and "reads the module namespace" in reasons[27]
+    assert reasons[35].startswith("calls globals() to find what it registers")
+
+
+def test_reserved_domain_names_get_their_own_packages(tmp_path: Path) -> None:
+    result = _run("reserved_domain_names", tmp_path)
+    paths = {f.path for f in result.files}
+    assert {"webapp/hooks.py", "webapp/hooks_/routes.py", "webapp/commands_/routes.py", "webapp/shared_/routes.py"} <= paths
+    assert {r.new for r in result.plan.renames} == {"hooks_.github_hook", "commands_.commands_page", "shared_.shared_link"}

@@ -22,11 +22,7 @@ def line(module: ParsedModule, node: ast.AST) -> str:
 
 def endpoints_reaching(p: Project, func: str) -> list[str]:
     """Endpoints whose handler reaches ``func`` (sorted)."""
-    out = set()
-    for r in p.routes:
-        if func in p.reach_of(r.handler).functions:
-            out.add(r.endpoint)
-    return sorted(out)
+    return p.endpoints_reaching(func)
 
 
 def short(q: str) -> str:

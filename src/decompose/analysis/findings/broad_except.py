@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from decompose.analysis.astutil import walk
 from decompose.analysis.findings import FindingContext, register
 from decompose.analysis.findings._util import loc
 from decompose.model import Finding, Severity
@@ -21,7 +22,7 @@ def _is_broad(p, module: str, handler: ast.ExceptHandler) -> bool:  # type: igno
 
 
 def _logs(node: ast.AST) -> bool:
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in LOG_METHODS:
             base = ast.unparse(sub.func.value).lower()
             if "log" in base or base in ("logging", "sentry_sdk"):
@@ -38,12 +39,12 @@ def broad_except(ctx: FindingContext) -> Iterator[Finding]:
         for node in m.nodes.excepts:
             if not _is_broad(p, m.name, node):
                 continue
-            if any(isinstance(s, ast.Raise) for s in ast.walk(node)) or _logs(node):
+            if any(isinstance(s, ast.Raise) for s in walk(node)) or _logs(node):
                 continue
-            returns = [s for s in ast.walk(node) if isinstance(s, ast.Return) and s.value is not None]
+            returns = [s for s in walk(node) if isinstance(s, ast.Return) and s.value is not None]
             severity = Severity.LOW if returns else Severity.MEDIUM
             prints = any(
-                isinstance(s, ast.Call) and isinstance(s.func, ast.Name) and s.func.id == "print" for s in ast.walk(node)
+                isinstance(s, ast.Call) and isinstance(s.func, ast.Name) and s.func.id == "print" for s in walk(node)
             )
             if returns:
                 what = "turns it into a response without logging it"

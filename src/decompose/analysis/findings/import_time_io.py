@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from decompose.analysis.astutil import children
 from decompose.analysis.definitions import _is_main_guard
 from decompose.analysis.findings import FindingContext, register
 from decompose.analysis.findings._util import line, loc, short
@@ -39,7 +40,7 @@ def _module_calls(body: list[ast.stmt]) -> Iterator[ast.Call]:
             continue
         if isinstance(node, ast.Call):
             yield node
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
 
 
 @register("import_time_io", Severity.MEDIUM, "I/O at import time")

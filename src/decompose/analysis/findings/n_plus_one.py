@@ -47,8 +47,8 @@ def _details(ctx: FindingContext, func: str, loops: tuple[Loop, ...]) -> tuple[t
 
 
 def _endpoint(ctx: FindingContext, func: str) -> str | None:
-    eps = [r.endpoint for r in ctx.project.routes if func in ctx.project.handler_functions(r.handler)]
-    return sorted(eps)[0] if eps else None
+    eps = ctx.project.endpoints_of(func)
+    return eps[0] if eps else None
 
 
 @register("n_plus_one.query_in_loop", Severity.HIGH, "query executed once per loop iteration")
