@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from decompose.config import Config
 
 SHARED = "shared"
-SKIP_SEGMENTS = re.compile(r"^(api|v\d+(\.\d+)?|rest|json|ajax|admin)$")
+SKIP_SEGMENTS = re.compile(r"^(api|v\d+(\.\d+)?|rest|json|ajax)$")
 
 
 def rule_matches(pattern: str, rule: str) -> bool:
@@ -117,14 +117,31 @@ def _config_routes(config: Config, routes: tuple[Route, ...]) -> tuple[dict[tupl
 
 # -- proposal ------------------------------------------------------------------------------------
 
+def identifier(name: str) -> str:
+    """A domain name usable as a Python package: ``2fa`` -> ``_2fa``, ``class`` -> ``class_``,
+    ``Über`` -> ``uber``."""
+    import keyword
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-zA-Z0-9_]+", "_", text).strip("_").lower()
+    if not text:
+        return "core"
+    if text[0].isdigit():
+        text = "_" + text
+    if keyword.iskeyword(text) or text == SHARED:
+        text += "_"
+    return text
+
+
 def _prefix_group(r: Route) -> str:
     if r.blueprint:
-        return r.blueprint.split(".")[-1]
+        return identifier(r.blueprint.split(".")[-1])
     for seg in r.rule.strip("/").split("/"):
         if not seg or seg.startswith("<") or SKIP_SEGMENTS.match(seg):
             continue
-        seg = re.sub(r"[^a-zA-Z0-9_]+", "_", seg).strip("_").lower()
-        if seg:
+        seg = identifier(seg.rsplit(".", 1)[0] if "." in seg else seg)
+        if seg != "core":
             return seg
     return "core"
 
@@ -171,10 +188,20 @@ def _proposal(p: Project, routes: tuple[Route, ...]) -> tuple[dict[tuple[str, st
             if shared_models or shared_helpers >= 2:
                 graph.add_edge(a, b, weight=2 * shared_models + shared_helpers)
     merged = {g: g for g in groups}
+    merged.setdefault("core", "core")
     small = sorted((g for g in groups if len(groups[g]) <= 2), key=lambda g: (len(groups[g]), g))
     for g in small:
-        candidates = [(n, d["weight"]) for n, d in graph[g].items() if len(groups[n]) > len(groups[g])]
+        candidates = [
+            (n, d["weight"])
+            for n, d in graph[g].items()
+            if merged.get(n, n) == n and len(groups[n]) >= len(groups[g]) and n != g
+        ]
         if not candidates:
+            if len(groups[g]) == 1 and g != "core" and not any(r.blueprint for r in groups[g]):
+                merged[g] = "core"  # a lone route with no affinity: the app's core, not a domain
+                groups.setdefault("core", [])
+                written.setdefault("core", set())
+                helpers.setdefault("core", set())
             continue
         target = sorted(candidates, key=lambda kv: (-kv[1], -len(groups[kv[0]]), kv[0]))[0][0]
         merged[g] = target
@@ -194,7 +221,10 @@ def _proposal(p: Project, routes: tuple[Route, ...]) -> tuple[dict[tuple[str, st
                 why[_rkey(r)] = f"URL prefix group '{g}'"
             else:
                 shared = sorted(written[g] & written[dom]) or sorted((helpers[g] & helpers[dom]) - common)[:3]
-                why[_rkey(r)] = f"group '{g}' merged into '{dom}': shares {', '.join(shared)}"
+                if shared:
+                    why[_rkey(r)] = f"group '{g}' merged into '{dom}': shares {', '.join(shared)}"
+                else:
+                    why[_rkey(r)] = f"lone route of '{g}', sharing no models or helpers with another group"
     return out, why
 
 

@@ -51,16 +51,17 @@ HOOKS = {
     "template_filter": "template_filter",
     "template_global": "template_global",
     "template_test": "template_test",
-    "before_app_request": "before_request",
-    "after_app_request": "after_request",
-    "teardown_app_request": "teardown_request",
-    "app_context_processor": "context_processor",
-    "app_url_value_preprocessor": "url_value_preprocessor",
-    "app_url_defaults": "url_defaults",
-    "app_errorhandler": "errorhandler",
-    "app_template_filter": "template_filter",
-    "app_template_global": "template_global",
-    "app_template_test": "template_test",
+    # a blueprint's app-wide variants keep Flask's name: they apply to every request of the app
+    "before_app_request": "before_app_request",
+    "after_app_request": "after_app_request",
+    "teardown_app_request": "teardown_app_request",
+    "app_context_processor": "app_context_processor",
+    "app_url_value_preprocessor": "app_url_value_preprocessor",
+    "app_url_defaults": "app_url_defaults",
+    "app_errorhandler": "app_errorhandler",
+    "app_template_filter": "app_template_filter",
+    "app_template_global": "app_template_global",
+    "app_template_test": "app_template_test",
 }
 HOOK_CALLS = {
     "register_error_handler": "errorhandler",
@@ -72,7 +73,8 @@ HOOK_CALLS = {
     "add_app_template_test": "template_test",
 }
 REGISTRATION_CALLS = frozenset(
-    {"add_url_rule", "register_blueprint", "add_command", "add_resource", "add_namespace", *HOOKS, *HOOK_CALLS}
+    {"add_url_rule", "register_blueprint", "add_command", "add_resource", "add_namespace", "route", "endpoint",
+     *SHORTCUTS, *HOOKS, *HOOK_CALLS}
 )
 AUTH_WORDS = ("login_required", "jwt_required", "auth", "token_required", "admin_required",
               "roles_required", "roles_accepted", "permission", "fresh_login_required", "requires_")
@@ -148,7 +150,7 @@ class FlaskScanner:
         # name -> (symbol of the value, its constant string value)
         self._aliases: dict[str, tuple[str | None, str | None]] = {}
         self._factory_calls: list[tuple[str, str, ast.stmt, ParsedModule]] = []
-        self._walked_with: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        self._walked_with: set[tuple[str, tuple[tuple[str, str, str], ...]]] = set()
         self._interesting_lines: dict[str, list[int]] = {}
 
     # -- symbols ---------------------------------------------------------------------------
@@ -438,7 +440,19 @@ class FlaskScanner:
                                       obj.name if obj.kind == "blueprint" else None))
                 )
 
-    def _route_decorator(self, module: ParsedModule, node: ast.AST, dec: ast.Call, method: str, obj: FlaskObject, qual: str, decorators: tuple[str, ...], scope: _Scope | None) -> None:
+    def _route_decorator(
+        self,
+        module: ParsedModule,
+        node: ast.AST,
+        dec: ast.Call,
+        method: str,
+        obj: FlaskObject,
+        qual: str,
+        decorators: tuple[str, ...],
+        scope: _Scope | None,
+        registration: Location | None = None,
+        handler_module: ParsedModule | None = None,
+    ) -> None:
         rule = self._const(module, dec.args[0] if dec.args else _kw(dec, "rule"), scope)
         if rule is None:
             self.facts.unhandled.append(
@@ -449,7 +463,13 @@ class FlaskScanner:
         if method in SHORTCUTS:
             methods = (SHORTCUTS[method],)
         name = node.name if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else ""
-        endpoint = self._const(module, _kw(dec, "endpoint")) or name
+        endpoint_node = _kw(dec, "endpoint")
+        endpoint = self._const(module, endpoint_node, scope) if endpoint_node is not None else name
+        if endpoint is None:
+            self.facts.unhandled.append(
+                Unhandled(module.location(dec), "route endpoint computed at run time; not analysed", module.segment(dec, 1))
+            )
+            return
         self.facts.views.add(qual)
         self.facts.routes.append(
             RouteReg(
@@ -459,8 +479,8 @@ class FlaskScanner:
                 endpoint=endpoint,
                 handler=qual,
                 handler_node=node,
-                handler_module=module,
-                registration=module.location(dec),
+                handler_module=handler_module or module,
+                registration=registration or module.location(dec),
                 kind="decorator" if obj.kind == "app" else "blueprint",
                 automatic_options=_bool(_kw(dec, "provide_automatic_options")),
                 decorators=tuple(d for d in decorators if not d.endswith((".route", *(f".{s}" for s in SHORTCUTS)))),
@@ -472,6 +492,9 @@ class FlaskScanner:
     def _call(self, module: ParsedModule, call: ast.Call, scope: _Scope | None, loop: int) -> None:
         func = call.func
         self._app_passed(module, call, scope)
+        if isinstance(func, ast.Call) and isinstance(func.func, ast.Attribute) and call.args:
+            self._decorator_call(module, call, func, scope, loop)
+            return
         if not isinstance(func, ast.Attribute):
             return
         method = func.attr
@@ -479,7 +502,8 @@ class FlaskScanner:
             target = self.symbol(module, func.value.value, scope)
             if target in self.facts.objects and call.args:
                 handler = self.symbol(module, call.args[0], scope) or dotted(call.args[0]) or "<expression>"
-                self.facts.hooks.append((target, Hook("cli_command", handler, module.location(call), self._const(module, call.args[1]) if len(call.args) > 1 else None)))
+                name = self._const(module, call.args[1]) if len(call.args) > 1 else self._click_name(handler)
+                self.facts.hooks.append((target, Hook("cli_command", handler, module.location(call), name)))
                 self.facts.cli_functions.add(handler)
             return
         if method in ("add_resource", "add_namespace") and call.args:
@@ -539,6 +563,35 @@ class FlaskScanner:
                 (obj.symbol, Hook(kind, handler, module.location(call), arg, obj.name if obj.kind == "blueprint" else None))
             )
 
+    def _decorator_call(self, module: ParsedModule, call: ast.Call, dec: ast.Call, scope: _Scope | None, loop: int) -> None:
+        """``app.route("/m")(view)``: a decorator applied by hand."""
+        assert isinstance(dec.func, ast.Attribute)
+        method = dec.func.attr
+        target = self.symbol(module, dec.func.value, scope)
+        obj = self.facts.objects.get(target or "")
+        if obj is None or not (method == "route" or method in SHORTCUTS or method in HOOKS):
+            return
+        view = call.args[0]
+        handler = self.symbol(module, view, scope)
+        fdef = self.defs.functions.get(handler or "")
+        if fdef is None:
+            self.facts.unhandled.append(
+                Unhandled(module.location(call), f"{method}() applied to something that is not a project function; not analysed", module.segment(call, 1))
+            )
+            return
+        if loop:
+            self.facts.unhandled.append(
+                Unhandled(module.location(call), "registration inside a loop (dynamic); not analysed", module.segment(call, 1))
+            )
+            return
+        if method in HOOKS:
+            arg = self._const(module, dec.args[0]) or dotted(dec.args[0]) if dec.args else None
+            self.facts.hooks.append(
+                (obj.symbol, Hook(HOOKS[method], fdef.qualname, module.location(call), arg, obj.name if obj.kind == "blueprint" else None))
+            )
+            return
+        self._route_decorator(module, fdef.node, dec, method, obj, fdef.qualname, (), scope, registration=module.location(call), handler_module=fdef.module)
+
     def _app_passed(self, module: ParsedModule, call: ast.Call, scope: _Scope | None) -> None:
         """``init_app(app)`` / ``register_blueprints(app)``: walk the callee with its parameter
         standing for the app (or blueprint) it was given."""
@@ -560,16 +613,38 @@ class FlaskScanner:
             if kw.arg in params:
                 bound[kw.arg] = kw.value
         passed = {n: a for n, a in bound.items() if self.symbol(module, a, scope) in self.facts.objects}
-        key = (fdef.qualname, tuple(sorted((n, self.symbol(module, a, scope) or "") for n, a in passed.items())))
-        if not passed or key in self._walked_with:
+        if not passed:
+            return
+        # the other arguments: constants (register_api(app, "users")) become known inside
+        resolved = {name: (self.symbol(module, arg, scope), self._const(module, arg, scope)) for name, arg in bound.items()}
+        key = (fdef.qualname, tuple(sorted((n, v[0] or "", v[1] or "") for n, v in resolved.items())))
+        if key in self._walked_with:
             return
         self._walked_with.add(key)
         saved = dict(self._aliases)
-        resolved = {name: (self.symbol(module, arg, scope), None) for name, arg in passed.items()}
         self._aliases.update(resolved)
         inner = _Scope(fdef.qualname, fdef.local_names, fdef.local_imports)
         self._walk(fdef.module, fdef.node.body, inner, self._registrations, 0)
         self._aliases = saved
+
+    def _click_name(self, handler: str) -> str | None:
+        """The command name click gives a ``@click.command(...)`` function."""
+        fdef = self.defs.functions.get(handler)
+        if fdef is None:
+            return None
+        for dec in fdef.node.decorator_list:
+            if isinstance(dec, ast.Call) and (dotted(dec.func) or "").endswith(("command", "group")):
+                if dec.args:
+                    return self._const(fdef.module, dec.args[0])
+                name_kw = _kw(dec, "name")
+                if name_kw is not None:
+                    return self._const(fdef.module, name_kw)
+        name = fdef.name
+        for suffix in ("_command", "_cmd", "_group", "_grp"):
+            if name.endswith(suffix):
+                name = name[: -len(suffix)]
+                break
+        return name.lower().replace("_", "-")
 
     def _add_url_rule(self, module: ParsedModule, call: ast.Call, obj: FlaskObject, scope: _Scope | None) -> None:
         args = list(call.args)
@@ -583,6 +658,11 @@ class FlaskScanner:
             )
             return
         endpoint = self._const(module, endpoint_node, scope) if endpoint_node is not None else None
+        if endpoint_node is not None and endpoint is None and not (isinstance(endpoint_node, ast.Constant) and endpoint_node.value is None):
+            self.facts.unhandled.append(
+                Unhandled(module.location(call), "add_url_rule with an endpoint computed at run time; not analysed", module.segment(call, 2))
+            )
+            return
         methods = self._methods(module, _kw(call, "methods"), call, scope)
         handler, handler_module = "", module
         handler_node: ast.AST = call
@@ -612,8 +692,14 @@ class FlaskScanner:
                 )
             if endpoint is None:
                 endpoint = view_name
+        elif isinstance(view_node, (ast.Call, ast.Lambda)) and endpoint is None:
+            what = "a lambda" if isinstance(view_node, ast.Lambda) else "a view made at run time"
+            self.facts.unhandled.append(
+                Unhandled(module.location(call), f"add_url_rule with {what} and no endpoint (Flask uses the function's run-time __name__); not analysed", module.segment(call, 2))
+            )
+            return
         elif view_node is not None:
-            handler = self.symbol(module, view_node, scope) or dotted(view_node) or ""
+            handler = self.symbol(module, view_node, scope) or ("" if isinstance(view_node, (ast.Call, ast.Lambda)) else dotted(view_node) or "")
             fdef = self.defs.functions.get(handler)
             if fdef is not None:
                 handler_node, handler_module = fdef.node, fdef.module
@@ -622,7 +708,7 @@ class FlaskScanner:
             view_methods = self._function_attr_methods(handler)
         if endpoint is None:
             self.facts.unhandled.append(
-                Unhandled(module.location(call), "add_url_rule without endpoint or view function; not analysed", module.segment(call, 2))
+                Unhandled(module.location(call), "add_url_rule whose endpoint analyze cannot tell; not analysed", module.segment(call, 2))
             )
             return
         if handler:

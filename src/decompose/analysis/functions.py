@@ -28,7 +28,7 @@ EXECUTING = frozenset(
      "scalar_one_or_none", "fetchall", "fetchone", "__iter__"}
 )
 SINGLE = frozenset({"first", "one", "one_or_none", "get", "get_or_404", "first_or_404", "one_or_404",
-                    "scalar_one", "scalar_one_or_none"})
+                    "scalar_one", "scalar_one_or_none", "scalar"})
 QUERY_BUILDERS = frozenset({"filter", "filter_by", "where", "order_by", "limit", "offset", "join",
                             "outerjoin", "options", "group_by", "having", "distinct", "with_entities",
                             "select_from", "correlate", "execution_options", "params", "union",
@@ -99,6 +99,7 @@ class QuerySite:
     eager: frozenset[str] = frozenset()
     calls: list[int] = field(default_factory=list)  # ids of the Call nodes of the chain
     via: tuple[str, str] | None = None  # (model, relationship) of a lazy="dynamic" query
+    statement: bool = False  # a select()/update()/… statement built, not yet executed
 
 
 @dataclass
@@ -487,13 +488,14 @@ class Walker(ast.NodeVisitor):
                 if i + 2 < len(links) and isinstance(links[i + 1], ast.Attribute) and isinstance(links[i + 2], ast.Call):
                     start, kind = i, "session" if t[0] == "session" else "ext"
                     break
-            if isinstance(link, ast.Call) and i == 1:
+            if isinstance(link, ast.Call):
+                # the first call of the chain: select(User), sa.select(User)
                 callee = self.qualify(link.func)
                 last = callee.rsplit(".", 1)[-1] if callee else None
                 if callee and callee.startswith("sqlalchemy") and last in STATEMENTS and link.args:
                     model = self._model_of(link.args[0])
                     start, kind = i, "statement:" + STATEMENTS[last]
-                    break
+                break
         if start is None:
             return None
         calls = [lk for lk in links[start:] if isinstance(lk, ast.Call)]
@@ -509,9 +511,16 @@ class Walker(ast.NodeVisitor):
         if kind in ("session", "ext"):
             if first_name == "query" and first_call.args:
                 site.model = self._model_of(first_call.args[0])
+            elif kind == "ext" and first_name in STATEMENTS and first_call.args:
+                site.model = self._model_of(first_call.args[0])  # db.select(User)
+                site.statement = True
+                site.write = STATEMENTS[first_name] == "write"
             elif first_name in ("get", "get_or_404", "one_or_404", "first_or_404", "paginate", "execute", "scalars", "scalar") and first_call.args:
                 inner = first_call.args[0]
                 site.model = self._model_of(inner)
+                held = self.type_of(inner) if isinstance(inner, ast.Name) else None
+                if site.model is None and held is not None and held[0] in ("query", "rows"):
+                    site.model = held[1]  # stmt = sa.select(User)…; db.session.scalar(stmt)
                 if site.model is None and isinstance(inner, ast.Call):
                     sub = self.parse_query(inner)
                     if sub is not None:
@@ -529,6 +538,7 @@ class Walker(ast.NodeVisitor):
                 return None
         elif kind.startswith("statement"):
             site.write = kind.endswith("write")
+            site.statement = True
         site.terminal = methods[-1][0]
         for name, c in methods:
             if name in FILTERING:
@@ -599,7 +609,7 @@ class Walker(ast.NodeVisitor):
             return ("rows", q.model)
         if q.terminal == "paginate":
             return ("page", q.model)
-        if q.terminal in QUERY_BUILDERS or q.terminal in ("query", "execute"):
+        if q.terminal in QUERY_BUILDERS or q.terminal in ("query", "execute") or q.statement:
             return ("query", q.model)
         return None
 

@@ -39,7 +39,9 @@ def module_names(module: ParsedModule) -> ModuleNames:
     return table
 
 
-def _collect(module: ParsedModule, body: list[ast.stmt], table: ModuleNames) -> None:
+def _collect(module: ParsedModule, body: list[ast.stmt], table: ModuleNames, fallback: bool = False) -> None:
+    """``fallback``: an ``except`` body (``except ImportError: bp = None``) binds a name only
+    when the ``try`` did not, so it never shadows what the ``try`` imported."""
     for node in body:
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -61,14 +63,18 @@ def _collect(module: ParsedModule, body: list[ast.stmt], table: ModuleNames) -> 
             bodies = [node.body, getattr(node, "orelse", [])]
             if isinstance(node, ast.Try):
                 bodies.append(node.finalbody)
-                bodies.extend(h.body for h in node.handlers)
             for b in bodies:
-                _collect(module, b, table)
+                _collect(module, b, table, fallback)
+            if isinstance(node, ast.Try):
+                for h in node.handlers:
+                    _collect(module, h.body, table, True)
             for name in bound_names(node):
                 if name not in table.imports:
                     table.defs.setdefault(name, node)
         else:
             for name in bound_names(node):
+                if fallback and (name in table.imports or name in table.defs):
+                    continue
                 table.imports.pop(name, None)  # a later assignment shadows an import
                 table.defs[name] = node
 

@@ -6,7 +6,7 @@ import click
 
 
 @click.command("extract")
-@click.argument("app", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("app", type=click.Path(path_type=str))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=str), help="Output directory DIR.")
 @click.option("--in-place", is_flag=True, help="Write the package beside APP; APP becomes a compatibility layer.")
 @click.option("--config", type=click.Path(dir_okay=False, path_type=str), help="decompose.toml or pyproject.toml.")

@@ -16,8 +16,8 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
-import tokenize
 import tempfile
+import tokenize
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -115,12 +115,15 @@ def index_project(project: Project, code: str) -> tuple[SourceIndex, list[Inline
         made.line = made.end_line = factory[1]
         made.notes.append(f"the module only defines {factory[0]}(); extract builds on `app = {factory[0]}()`")
         index.factory_only = factory[0]
-    spliced = find_registering(project, code, index.app_name)
+    unreached: list[str] = []
+    spliced = find_registering(project, code, index.app_name, unreached)
+    index.notes = unreached
     find_copies(project, [(m.module, project.root / m.rel) for m in spliced])
     if not spliced:
         return index, spliced
     combined, where = splice(code, spliced)
     index = index_source(project.app_rel, project.module_name, combined, app_name=index.app_name)
+    index.notes = unreached
     start = len(index.statements) - len(where)
     for stmt, (file, first, last) in zip(index.statements[start:], where, strict=True):
         stmt.file, stmt.line, stmt.end_line = file, first, last
@@ -199,7 +202,7 @@ def plan_extraction(
     plan = _factory_kept(plan, factory_kept)
     spliced_notes = [
         f"{m.rel}: registers on the app of {project.app_rel}; its code moved like the monolith's" for m in spliced
-    ] + [note for m in spliced for note in m.notes]
+    ] + [note for m in spliced for note in m.notes] + index.notes
     if unhandled or spliced_notes:
         plan = replace(plan, notes=(*plan.notes, *spliced_notes, *unhandled))
     module_ids = {f.path[len(package) + 1 : -3].replace("/", ".") for f in files if f.path.startswith(package + "/") and f.path.endswith(".py")}

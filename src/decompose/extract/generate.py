@@ -250,13 +250,18 @@ class Generator:
     def _report_dynamic_endpoints(self, path: str, code: str, first_line: int) -> None:
         """Note every ``url_for`` whose endpoint is computed at run time: the renames cannot
         follow it, so the user has to (``first_line`` is the file line of ``code``'s first)."""
-        if not self.placement.renames or "url_for" not in code:
+        if not self.placement.renames or ("url_for" not in code and "view_functions" not in code):
             return
         try:
             tree = ast.parse(code)
         except SyntaxError:
             return
         for node in ast.walk(tree):
+            if isinstance(node, ast.Subscript) and ast.unparse(node.value).endswith("view_functions"):
+                self.notes.append(
+                    f"{path}:{first_line + node.lineno - 1}: {ast.unparse(node)} looks a view up by endpoint "
+                    "name; endpoints moved to blueprints are now domain.x: check it by hand"
+                )
             if not isinstance(node, ast.Call) or not ast.unparse(node.func).endswith("url_for"):
                 continue
             arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "endpoint"), None)
@@ -322,6 +327,11 @@ class Generator:
             self._report_dynamic_endpoints(stmt.file or index.path, stmt.code, stmt.line - leading)
             node, registrations = self._transform(stmt, module_id)
             target_path = self._path(module_id)
+            if "getLogger(__name__)" in stmt.code and module_id not in {P.WSGI, P.LEGACY} and not self.in_place:
+                self.notes.append(
+                    f"{loc}: logging.getLogger(__name__) is now named after {target_path}; logging "
+                    "configuration that selects loggers by name needs the new name"
+                )
             if "__file__" in stmt.code and module_id != P.WSGI and not self.in_place:
                 self.notes.append(
                     f"{loc}: reads __file__, which is now {target_path}: check the paths computed from it "

@@ -77,7 +77,7 @@ class ImportSources:
                 if isinstance(stmt.node, cst.SimpleStatementLine):
                     for small in stmt.node.body:
                         if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar) and not small.relative:
-                            self.star_modules.append(dotted(small.module) if small.module else "")
+                            self.star_modules.append((dotted(small.module) if small.module else "") or "")
 
     def from_star(self, name: str) -> str | None:
         """The module a ``from M import *`` of Flask's own packages gives ``name`` from, spelled out."""

@@ -25,7 +25,7 @@ from typing import Any
 
 import libcst as cst
 
-from decompose.errors import CheckFailed, InputError
+from decompose.errors import CheckFailed
 from decompose.extract import _read, domains_from_analysis
 from decompose.extract import plan as P
 from decompose.extract.contract import render_contract
@@ -156,12 +156,13 @@ def _compat_module(
         '"""',
         "",
     ]
+    dot = "." if "." in index.module_name else ""
     by_module: dict[str, list[str]] = {}
     imports = {n: s for s in index.statements if s.kind == "import" for n in s.defines}
     for name in sorted(export):
         if name in definer:
             target = definer[name]
-            by_module.setdefault(f".{package}" + ("" if target == P.INIT else f".{target}"), []).append(name)
+            by_module.setdefault(f"{dot}{package}" + ("" if target == P.INIT else f".{target}"), []).append(name)
         elif name in imports:
             code = index.module.code_for_node(imports[name].node).strip()
             by_module.setdefault(f"#stmt {code}", [])
@@ -171,7 +172,9 @@ def _compat_module(
             out_imports.append(module[len("#stmt ") :])
         else:
             out_imports.append(f"from {module} import {', '.join(sorted(names))}  # noqa: F401")
-    lines.append(f"from .{package} import create_app")
+    # a module inside a package imports the new package relatively; a top-level one (app.py at
+    # the project root) absolutely, as the package is then a top-level package beside it
+    lines.append(f"from {dot}{package} import create_app")
     lines.extend(out_imports)
     lines += ["", f"{index.app_name} = create_app()", ""]
     tail = _registering_imports(index, registering)
@@ -215,11 +218,6 @@ def extract_in_place(
     helper_domains: dict[str, str] | None = None,
 ) -> ExtractionResult:
     project = locate(Path(app))
-    if not project.package:
-        raise InputError(
-            f"{project.app_rel}: --in-place needs the module inside a package (a directory with "
-            "__init__.py), so that the compatibility layer can import the new package relatively."
-        )
     package_dir = project.app_file.parent / package
     code = _read(project.app_file)
     if code.startswith(COMPAT_MARKER) and (package_dir / MANIFEST).is_file():
@@ -335,7 +333,16 @@ def _check_in_copy(
     top = project.module_name.split(".")[0]
     scratch = Path(tempfile.mkdtemp(prefix="decompose-inplace-"))
     try:
-        shutil.copytree(project.root / top, scratch / top, ignore=shutil.ignore_patterns("__pycache__", "instance"))
+        ignore = shutil.ignore_patterns("__pycache__", "instance", ".*", *SKIP_DIRS)
+        if project.package:
+            shutil.copytree(project.root / top, scratch / top, ignore=ignore)
+        else:
+            # a top-level module: its project is the modules and packages beside it
+            for path in sorted(project.root.iterdir()):
+                if path.is_file() and path.suffix == ".py":
+                    shutil.copy2(path, scratch / path.name)
+                elif path.is_dir() and (path / "__init__.py").is_file() and path.name not in SKIP_DIRS and path.name != package:
+                    shutil.copytree(path, scratch / path.name, ignore=ignore)
         app_copy = scratch / project.app_rel
         pkg_dir = app_copy.parent / package
         for f in pkg_files:

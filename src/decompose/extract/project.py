@@ -41,6 +41,10 @@ class Project:
 def locate(app_file: Path) -> Project:
     """Find the import root of ``app_file`` by walking up through ``__init__.py`` packages."""
     app_file = app_file.resolve()
+    if app_file.is_dir():
+        candidates = [n for n in ("app.py", "__init__.py", "server.py", "wsgi.py") if (app_file / n).is_file()]
+        hint = f" (e.g. {app_file / candidates[0]})" if candidates else ""
+        raise InputError(f"{app_file}: is a directory; give the module that holds the Flask app{hint}.")
     if not app_file.is_file():
         raise InputError(f"{app_file}: no such file; give the module that holds the Flask app.")
     parts = [app_file.stem]

@@ -189,8 +189,12 @@ def _registers(tree: ast.Module, app_refs: set[str]) -> bool:
     return False
 
 
-def find_registering(project: Project, code: str, app_name: str) -> list[Inlined]:
-    """Every project module that registers on the monolith's app, rewritten for the splice."""
+def find_registering(project: Project, code: str, app_name: str, notes: list[str] | None = None) -> list[Inlined]:
+    """Every project module that registers on the monolith's app and is imported when the app
+    is loaded, rewritten for the splice. Registering modules nothing imports are not spliced
+    (the running app does not have their routes); ``notes`` gets a line for each."""
+    if notes is None:
+        notes = []
     mono = import_name(project)
     mono_defines = _top_defines(code)
     resolver = _Resolver(project, mono, mono_defines)
@@ -209,14 +213,70 @@ def find_registering(project: Project, code: str, app_name: str) -> list[Inlined
         app_refs |= {f"{ref}.{app_name}" for ref in modrefs}
         if app_refs and _registers(tree, app_refs):
             found.append((path, module, tree, names, modrefs))
+    if found:
+        reachable = _reachable(project, mono, [c for c in _candidates(project) if c not in {f[0] for f in found}])
+        unused = [f for f in found if f[1] not in reachable]
+        found = [f for f in found if f[1] in reachable]
+        for path, module, *_ in unused:
+            notes.append(
+                f"{path.relative_to(project.root).as_posix()}: registers on the app of {project.app_rel}, but "
+                "nothing imports it (not the monolith, its package, nor a script beside it): not moved"
+            )
     out: list[Inlined] = []
     taken: dict[str, set[tuple[str, str]]] = {name: set() for name in mono_defines}
     mono_is_pkg = project.app_file.name == "__init__.py"
+    spliced = {module for _, module, _, _, _ in found}
     for name, origin in _import_origins(ast.parse(code), mono, mono_is_pkg).items():
+        if origin[0] in spliced:
+            taken.pop(name, None)  # `from .views import helper`: the spliced def is that very name
+            continue
         taken.setdefault(name, set()).add(origin)
     for path, module, _tree, names, modrefs in found:
         out.append(_rewrite(project, path, module, names, modrefs, mono, taken))
     return out
+
+
+def _reachable(project: Project, mono: str, scripts: list[Path]) -> set[str]:
+    """Modules imported (transitively) when the app is loaded: from the monolith, the packages
+    on its way (importing ``pkg.server`` runs ``pkg/__init__.py``), and the entry scripts beside
+    it that import the monolith (``run.py``: ``from app import app; import views``)."""
+    roots: list[str] = [mono]
+    parts = mono.split(".")
+    roots += [".".join(parts[:i]) for i in range(1, len(parts))]
+    for path in scripts:
+        if len(path.relative_to(project.root).parts) == 1 or path.parent == project.app_file.parent:
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if parts[-1] in text:
+                roots.append(_dotted_of(project.root, path))
+    seen: set[str] = set()
+    queue = list(roots)
+    while queue:
+        module = queue.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        path = _module_file(project.root, module)
+        if path is None:
+            continue
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (SyntaxError, ValueError, OSError):
+            continue
+        is_pkg = path.name == "__init__.py"
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                target = _absolute(module, is_pkg, node.level, node.module)
+                names = [target, *(f"{target}.{a.name}" for a in node.names)]
+            for name in names:
+                bits = name.split(".")
+                queue.extend(".".join(bits[:i]) for i in range(1, len(bits) + 1))
+    return seen
 
 
 def _top_defines(code: str) -> set[str]:

@@ -63,6 +63,7 @@ class SourceIndex:
     blueprints: dict[str, str]  # module-level Blueprint variable -> blueprint name
     future_imports: tuple[str, ...] = ()
     factory_only: str = ""  # the module defines only an app factory: its name (see ``only_factory``)
+    notes: list[str] = field(default_factory=list)  # what indexing the project found worth telling
 
     def providers(self) -> dict[str, list[Statement]]:
         out: dict[str, list[Statement]] = {}
@@ -146,7 +147,7 @@ def _import_aliases(statements: list[cst.BaseStatement]) -> dict[str, str]:
                 if small.module is not None and dotted(small.module) == "flask" and not small.relative:
                     out.setdefault("Flask", "flask.Flask")
                     out.setdefault("Blueprint", "flask.Blueprint")
-            elif isinstance(small, cst.ImportFrom):
+            elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
                 base = dotted(small.module) if small.module else ""
                 for alias in small.names:
                     name = dotted(alias.name) or ""

@@ -18,7 +18,7 @@ class Severity(enum.IntEnum):
     CRITICAL = 4
 
     @classmethod
-    def parse(cls, text: str) -> "Severity":
+    def parse(cls, text: str) -> Severity:
         try:
             return cls[text.strip().upper()]
         except KeyError:

@@ -14,14 +14,22 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent.parent / "fixtures" / "extract"
-CASES = ("url_for_between_domains", "models_and_extensions", "imports_in_functions", "hooks", "blueprint_in_module")
+CASES = (
+    "url_for_between_domains",
+    "models_and_extensions",
+    "imports_in_functions",
+    "hooks",
+    "blueprint_in_module",
+    "api_module_alias",
+    "factory_nested_views",
+)
 
 
 def generate(case: str) -> dict[str, str | bytes]:
     from decompose.extract import plan_extraction
 
-    domains = json.loads((FIXTURES / case / "case.json").read_text())["domains"]
-    result, _ = plan_extraction(FIXTURES / case / "app.py", endpoint_domains=domains)
+    spec = json.loads((FIXTURES / case / "case.json").read_text())
+    result, _ = plan_extraction(FIXTURES / case / spec.get("entry", "app.py"), endpoint_domains=spec["domains"])
     return {f.path: f.content for f in result.files}
 
 

@@ -64,3 +64,16 @@ def test_in_place_keeps_the_views_module_registering_and_renames_its_url_for(tmp
     assert proc.stdout.strip() == "about site /", proc.stderr
     again = extract_in_place(init, endpoint_domains={"index": "main"}, mode="check")
     assert again.changed == ()
+
+
+def test_in_place_on_a_top_level_module(tmp_path: Path) -> None:
+    """app.py at the project root: the package goes beside it, imported absolutely."""
+    shutil.copytree(FIXTURE.parent / "extract" / "templates_with_url_for", tmp_path / "proj")
+    app = tmp_path / "proj" / "app.py"
+    result = extract_in_place(app, endpoint_domains={})
+    assert result.self_check.startswith("passed"), result.self_check
+    assert "from webapp import create_app\n" in app.read_text()
+    probe = "import app; c = app.app.test_client(); print(c.get('/').status_code, c.get('/about').status_code)"
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path / "proj", capture_output=True, text=True)
+    assert proc.stdout.strip() == "200 200", proc.stderr
+    assert extract_in_place(app, endpoint_domains={}, mode="check").changed == ()

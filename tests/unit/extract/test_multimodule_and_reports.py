@@ -130,4 +130,13 @@ def test_reserved_domain_names_get_their_own_packages(tmp_path: Path) -> None:
     result = _run("reserved_domain_names", tmp_path)
     paths = {f.path for f in result.files}
     assert {"webapp/hooks.py", "webapp/hooks_/routes.py", "webapp/commands_/routes.py", "webapp/shared_/routes.py"} <= paths
-    assert {r.new for r in result.plan.renames} == {"hooks_.github_hook", "commands_.commands_page", "shared_.shared_link"}
+    assert {r.new for r in result.plan.renames} == {
+        "hooks_.github_hook", "commands_.commands_page", "shared_.shared_link", "d_2fa.twofa", "class_.klass"
+    }
+
+
+def test_a_registering_module_nothing_imports_is_not_moved(tmp_path: Path) -> None:
+    result = _run("views_import_app", tmp_path)
+    assert "old" not in {r.old for r in result.plan.renames}
+    assert any(n.startswith("shop/old_views.py: registers on the app of shop/server.py, but nothing imports it")
+               for n in result.plan.notes)

@@ -21,7 +21,7 @@ def cacheable_endpoint(ctx: FindingContext) -> Iterator[Finding]:
         if r.rule.rstrip("/").rsplit("/", 1)[-1].lower() in PROBES:
             continue  # a health/readiness probe must answer live
         reach = p.reach_of(r.handler).functions
-        writes = any(p.facts[f].writes for f in reach if f in p.facts)
+        writes = any(p.facts[f].writes or p.facts[f].mutations for f in reach if f in p.facts)
         if writes or r.writes_models:
             continue
         io = [s for f in reach if f in p.facts for s in p.facts[f].io if s.label in ("http", "openai", "llm")]

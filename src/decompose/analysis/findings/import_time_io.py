@@ -74,7 +74,7 @@ def import_time_io(ctx: FindingContext) -> Iterator[Finding]:
                     if net:
                         what, severity, chain = f"network ({net[0].label}) through {short(callee)}", Severity.HIGH, tuple(short(x) for x in path)
                         break
-                    if any(s.executes for s in facts.queries) or facts.writes:
+                    if any(s.executes for s in facts.queries) or facts.writes or facts.other_data:
                         what, chain = f"database through {short(callee)}", tuple(short(x) for x in path)
                         break
             if what is None:

@@ -1,0 +1,1 @@
+BOOKS = ["dune", "emma", "ulysses"]

@@ -1,0 +1,1 @@
+"""The shared kernel: code used by several domains."""
