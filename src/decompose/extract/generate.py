@@ -221,6 +221,12 @@ class Generator:
         if self.mapping and "import" in code and any(old in code for old in self.mapping):
             package = module_package(self.package, module_id if module_id != P.WSGI else "__init__")
             node = visit_statement(node, RewriteModuleImportsTransformer(mapping=self.mapping, package=package))
+        if module_id not in {P.INIT, P.WSGI} and "Flask(__name__" in code:
+            # a factory moved into a module of the package: its app keeps the package's root
+            # path (templates/, static/) and name, as `Flask(__name__)` in create_app has
+            depth = module_id.count(".") + 1
+            name = f'"{self.index.module_name}"' if self.in_place else f'__name__.rsplit(".", {depth})[0]'
+            node = visit_statement(node, _FlaskImportName(name))
         if module_id == P.INIT and P.FROM_OBJECT_NAME.search(code):
             node = visit_statement(node, _FromObjectName(f".{P.SHARED}"))
         if module_id == P.INIT and ".from_object(" in code and self.mapping:
@@ -776,6 +782,22 @@ class _FromObjectName(cst.CSTTransformer):
             if isinstance(arg.value, cst.Name) and arg.value.value == "__name__":
                 value = cst.parse_expression(f'__name__ + "{self.suffix}"')
                 return updated_node.with_changes(args=[arg.with_changes(value=value)])
+        return updated_node
+
+
+class _FlaskImportName(cst.CSTTransformer):
+    """``Flask(__name__, ...)`` -> ``Flask(<expression>, ...)`` (see ``Generator._transform``)."""
+
+    def __init__(self, expression: str) -> None:
+        super().__init__()
+        self.expression = cst.parse_expression(expression)
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
+        name = dotted(updated_node.func) or ""
+        if (name == "Flask" or name.endswith(".Flask")) and updated_node.args:
+            first = updated_node.args[0]
+            if first.keyword is None and isinstance(first.value, cst.Name) and first.value.value == "__name__":
+                return updated_node.with_changes(args=[first.with_changes(value=self.expression), *updated_node.args[1:]])
         return updated_node
 
 

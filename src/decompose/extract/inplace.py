@@ -305,6 +305,10 @@ def _rename_in_registering(project: Project, gen: Generator, modules: list[str])
             continue
         text = path.read_text(encoding="utf-8")
         rel = path.relative_to(project.root).as_posix()
+        gen.notes.append(
+            f"{rel}: registers on the app and stays where it is (in place, the project's modules keep "
+            "their routes; `decompose extract --out DIR` moves them into the domains)"
+        )
         gen._report_dynamic_endpoints(rel, text, 1)
         if gen._renamer is None or not gen._mentions_endpoint(text):
             continue

@@ -217,7 +217,7 @@ def find_registering(project: Project, code: str, app_name: str, notes: list[str
         reachable = _reachable(project, mono, [c for c in _candidates(project) if c not in {f[0] for f in found}])
         unused = [f for f in found if f[1] not in reachable]
         found = [f for f in found if f[1] in reachable]
-        for path, module, *_ in unused:
+        for path, *_ in unused:
             notes.append(
                 f"{path.relative_to(project.root).as_posix()}: registers on the app of {project.app_rel}, but "
                 "nothing imports it (not the monolith, its package, nor a script beside it): not moved"
@@ -258,14 +258,14 @@ def _reachable(project: Project, mono: str, scripts: list[Path]) -> set[str]:
         if module in seen:
             continue
         seen.add(module)
-        path = _module_file(project.root, module)
-        if path is None:
+        file = _module_file(project.root, module)
+        if file is None:
             continue
         try:
-            tree = ast.parse(path.read_bytes())
+            tree = ast.parse(file.read_bytes())
         except (SyntaxError, ValueError, OSError):
             continue
-        is_pkg = path.name == "__init__.py"
+        is_pkg = file.name == "__init__.py"
         for node in ast.walk(tree):
             names: list[str] = []
             if isinstance(node, ast.Import):

@@ -97,3 +97,16 @@ def test_generated_contracts_hold(tmp_path: Path) -> None:
         if proc.returncode != 0:
             failures.append(f"{name}: {proc.stdout[-500:]}{proc.stderr[-300:]}")
     assert not failures, "\n".join(failures)
+
+
+# analyze's multi-module fixture apps: routes registered by other modules of the package
+# (fx_multimodule, fx_server), the tutorial's factory (fx_flaskr), a factory with nested views
+MULTI_MODULE_APPS = ("fx_multimodule/__init__.py", "fx_server/server.py", "fx_flaskr/__init__.py", "fx_factory/__init__.py")
+
+
+@pytest.mark.parametrize("entry", MULTI_MODULE_APPS)
+def test_analyze_multi_module_apps_extract_with_equal_url_map(entry: str, tmp_path: Path) -> None:
+    name = entry.split("/")[0]
+    shutil.copytree(ANALYZE_FIXTURES / name, tmp_path / name)
+    result = extract(tmp_path / entry, out=tmp_path / "out", endpoint_domains={})
+    assert result.self_check.startswith("passed"), result.self_check

@@ -4,7 +4,7 @@ from flask import Flask, jsonify
 
 
 def create_app():
-    app = Flask(__name__)
+    app = Flask(__name__.rsplit(".", 2)[0])
     app.config["GREETING"] = "hello"
     counter = {"hits": 0}
 
