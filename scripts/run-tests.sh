@@ -25,6 +25,16 @@ if [ -f extracted/wsgi.py ]; then
   run pytest -q legacy/tests --require-all-rules --app extracted.wsgi:app
   run pytest -q legacy/tests --require-all-rules --app extracted.wsgi:app --db postgres
 fi
+# Golden checks: the analyze report of legacy/ and the committed extracted/ are what the tool
+# generates today (regenerate with `python -m decompose.report.golden` and
+# `decompose extract legacy/app.py --out extracted`, then review the diff).
+run python -m decompose.report.golden --check
+run decompose extract legacy/app.py --out extracted --check
+# Lint, types and layering: decompose itself, and the generated package's domain boundaries.
 run ruff check src tests benchmarks
+run mypy
 run lint-imports --config .importlinter
+if [ -d extracted ]; then
+  (cd extracted && run ruff check . && run lint-imports)
+fi
 exit $status
