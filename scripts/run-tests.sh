@@ -35,6 +35,6 @@ run ruff check src tests benchmarks
 run mypy
 run lint-imports --config .importlinter
 if [ -d extracted ]; then
-  (cd extracted && run ruff check . && run lint-imports)
+  run bash -c 'cd extracted && ruff check . && lint-imports' 
 fi
 exit $status
