@@ -4,13 +4,15 @@ set -u
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 status=0
+steps_ok=0
+steps_failed=0
 
 run() {
   echo "+ $*"
   "$@"
   rc=$?
   if [ $rc -eq 5 ]; then echo "run-tests: '$*' executed no test; that is a broken run." >&2; rc=1; fi
-  [ $rc -ne 0 ] && status=1
+  if [ $rc -ne 0 ]; then status=1; steps_failed=$((steps_failed + 1)); else steps_ok=$((steps_ok + 1)); fi
   return 0
 }
 
@@ -37,4 +39,5 @@ run lint-imports --config .importlinter
 if [ -d extracted ]; then
   run bash -c 'cd extracted && ruff check . && lint-imports' 
 fi
+echo "run-tests steps: $steps_ok passed, $steps_failed failed"
 exit $status
