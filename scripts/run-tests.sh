@@ -27,6 +27,13 @@ if [ -f extracted/wsgi.py ]; then
   run pytest -q legacy/tests --require-all-rules --app extracted.wsgi:app
   run pytest -q legacy/tests --require-all-rules --app extracted.wsgi:app --db postgres
 fi
+# Differential replay of the committed corpus, legacy vs extracted ([tool.decompose.verify]).
+run decompose verify --format table
+# A quick smoke of the benchmark loop, legacy vs extracted (numbers are not asserted here; the
+# gates run in `decompose bench` proper). Results go to a scratch directory.
+bench_out=$(mktemp -d)
+run decompose bench --quick --output "$bench_out"
+rm -rf "$bench_out"
 # Golden checks: the analyze report of legacy/ and the committed extracted/ are what the tool
 # generates today (regenerate with `python -m decompose.report.golden` and
 # `decompose extract legacy/app.py --out extracted`, then review the diff).
