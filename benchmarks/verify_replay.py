@@ -6,7 +6,7 @@
 Prints, per repetition and as medians: start-up of the three target processes (import + setup +
 seed, in parallel), the replay itself (every step sent to primary, candidate and secondary, then
 compared), shutdown, and the replay cost per step. Run on a quiet machine; the numbers depend on
-load (see /work/shared/MEASUREMENTS.md for this machine's baseline costs).
+load (see the machine measurements in shared/MEASUREMENTS.md for this machine's baseline costs).
 """
 
 from __future__ import annotations

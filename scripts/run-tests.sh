@@ -28,7 +28,7 @@ if [ -f extracted/wsgi.py ]; then
   run pytest -q legacy/tests --require-all-rules --app extracted.wsgi:app --db postgres
 fi
 # Differential replay of the committed corpus, legacy vs extracted ([tool.decompose.verify]).
-run decompose verify --format table
+run decompose verify --require-coverage --format table
 # A quick smoke of the benchmark loop, legacy vs extracted (numbers are not asserted here; the
 # gates run in `decompose bench` proper). Results go to a scratch directory.
 bench_out=$(mktemp -d)

@@ -7,7 +7,7 @@ Modules are parsed twice, for two different jobs:
   as it would be by extract; the other modules are parsed on first use of ``ParsedModule.cst``.
 * ``ast.parse`` gives the tree analyze reasons on. It carries exact line, column and end
   positions for free, where libcst's PositionProvider costs about twice the parse itself
-  (see /work/shared/MEASUREMENTS.md), and it needs no scope or qualified-name metadata: names
+  (see shared/MEASUREMENTS.md), and it needs no scope or qualified-name metadata: names
   are resolved by our own per-module import table (:mod:`decompose.analysis.names`).
 
 The top-level statements of both trees are matched by line (:attr:`ParsedModule.statements`),
