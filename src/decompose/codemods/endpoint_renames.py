@@ -27,15 +27,7 @@ import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext
 
 from decompose.codemods._examples import Example
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
+from decompose.codemods._names import dotted
 
 
 class RenameEndpointsTransformer(cst.CSTTransformer):
@@ -72,7 +64,7 @@ class RenameEndpointsTransformer(cst.CSTTransformer):
             if first.keyword is None and first.star == "":
                 args = [first.with_changes(value=self._rename(first.value)), *updated_node.args[1:]]
                 return updated_node.with_changes(args=args)
-        if _dotted(updated_node.func) not in self.url_for_names or not updated_node.args:
+        if dotted(updated_node.func) not in self.url_for_names or not updated_node.args:
             return updated_node
         args = list(updated_node.args)
         for i, arg in enumerate(args):
@@ -85,11 +77,11 @@ class RenameEndpointsTransformer(cst.CSTTransformer):
     def leave_Comparison(
         self, original_node: cst.Comparison, updated_node: cst.Comparison
     ) -> cst.Comparison:
-        left_is_endpoint = _dotted(updated_node.left) == "request.endpoint"
+        left_is_endpoint = dotted(updated_node.left) == "request.endpoint"
         left = updated_node.left
         if not left_is_endpoint:
             # "x" == request.endpoint
-            if len(updated_node.comparisons) == 1 and _dotted(
+            if len(updated_node.comparisons) == 1 and dotted(
                 updated_node.comparisons[0].comparator
             ) == "request.endpoint" and isinstance(
                 updated_node.comparisons[0].operator, (cst.Equal, cst.NotEqual)

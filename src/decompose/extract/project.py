@@ -73,7 +73,8 @@ def add_app_folders(project: Project, folders: dict[str, str]) -> None:
             project.template_dirs.append(name)
 
 
-def _module_file(root: Path, dotted: str) -> Path | None:
+def module_file(root: Path, dotted: str) -> Path | None:
+    """The file of project module ``dotted`` (``a/b.py`` or ``a/b/__init__.py``), if it exists."""
     base = root.joinpath(*dotted.split("."))
     if base.with_suffix(".py").is_file():
         return base.with_suffix(".py")
@@ -137,7 +138,7 @@ def find_copies(project: Project, spliced: Sequence[tuple[str, Path]] = ()) -> N
                 dotted = ".".join(parts[:i])
                 if dotted in seen or dotted == project.module_name or dotted in skip:
                     continue
-                file = _module_file(project.root, dotted)
+                file = module_file(project.root, dotted)
                 if file is None:
                     continue
                 if "tests" in parts[:i]:

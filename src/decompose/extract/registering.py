@@ -31,7 +31,7 @@ from pathlib import Path
 import libcst as cst
 
 from decompose.errors import InputError
-from decompose.extract.project import Project
+from decompose.extract.project import Project, module_file
 
 SKIP_DIRS = frozenset({"tests", "test", "migrations", "venv", ".venv", "node_modules", "__pycache__", "site-packages", "build", "dist"})
 #: app calls at module level that register something (decorators on the app always count)
@@ -57,15 +57,6 @@ def import_name(project: Project) -> str:
     """The name the monolith is imported under (``pkg`` for ``pkg/__init__.py``)."""
     name = project.module_name
     return name[: -len(".__init__")] if name.endswith(".__init__") else name
-
-
-def _module_file(root: Path, dotted: str) -> Path | None:
-    base = root.joinpath(*dotted.split("."))
-    if base.with_suffix(".py").is_file():
-        return base.with_suffix(".py")
-    if (base / "__init__.py").is_file():
-        return base / "__init__.py"
-    return None
 
 
 def _dotted_of(root: Path, path: Path) -> str:
@@ -114,7 +105,7 @@ class _Resolver:
 
     def _tree(self, module: str) -> ast.Module | None:
         if module not in self._trees:
-            path = _module_file(self.project.root, module)
+            path = module_file(self.project.root, module)
             try:
                 self._trees[module] = ast.parse(path.read_bytes()) if path else None
             except (SyntaxError, ValueError, OSError):
@@ -130,7 +121,7 @@ class _Resolver:
         tree = self._tree(module)
         if tree is None:
             return None
-        path = _module_file(self.project.root, module)
+        path = module_file(self.project.root, module)
         is_pkg = path is not None and path.name == "__init__.py"
         found = None
         for node in tree.body:  # the last binding wins, as at run time
@@ -258,7 +249,7 @@ def _reachable(project: Project, mono: str, scripts: list[Path]) -> set[str]:
         if module in seen:
             continue
         seen.add(module)
-        file = _module_file(project.root, module)
+        file = module_file(project.root, module)
         if file is None:
             continue
         try:

@@ -7,18 +7,12 @@ import symtable
 
 import libcst as cst
 
+from decompose.codemods._names import dotted
+
+__all__ = ["ROUTE_METHODS", "UNSAFE_CALLS", "dotted", "string_value"]
+
 ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete"})
 UNSAFE_CALLS = frozenset({"globals", "locals", "vars", "exec", "eval", "__import__"})
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    """``a.b.c`` for a Name/Attribute chain, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def string_value(node: cst.BaseExpression | None) -> str | None:
